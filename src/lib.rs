@@ -1,0 +1,36 @@
+//! mailtrace: email header forensics.
+//!
+//! The library is the product: [`analyze`] takes one [`Source`] and [`Options`] and returns a
+//! [`Report`]. Stages, each one input type to one output type:
+//! `input` (bytes -> Source) -> `parse` (Source -> ParsedMessage; the only place that touches
+//! mail-parser) -> `hops` (Received -> Hop chain, delays, boundary) -> `diagnose` (rules ->
+//! findings) -> `report` (the one serialisable Report) -> `render` (text, json, markdown).
+//!
+//! The library never reads the clock or the network by itself.
+
+pub mod diagnose;
+pub mod error;
+pub mod hops;
+pub mod input;
+pub mod options;
+pub mod parse;
+pub mod render;
+pub mod report;
+
+pub use error::{Error, Result};
+pub use input::Source;
+pub use options::Options;
+pub use report::Report;
+
+/// Analyse one message.
+pub fn analyze(source: &Source, options: &Options) -> Result<Report> {
+    let parsed = parse::parse(source)?;
+    let chain = hops::build_chain(&parsed, options);
+    let findings = diagnose::run(&diagnose::Context {
+        source,
+        parsed: &parsed,
+        chain: &chain,
+        options,
+    });
+    Ok(report::build(source, &parsed, &chain, findings, options))
+}

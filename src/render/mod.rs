@@ -1,0 +1,1 @@
+//! Render: one file per format; renderers compute nothing.
