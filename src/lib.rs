@@ -16,6 +16,7 @@ pub mod options;
 pub mod parse;
 pub mod render;
 pub mod report;
+pub mod text;
 
 pub use error::{Error, Result};
 pub use input::Source;

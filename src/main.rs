@@ -1,1 +1,276 @@
-fn main() {}
+//! The `mailtrace` command: turns arguments into `Options`, calls the library, renders.
+//! No analysis happens here.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, anyhow};
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use mailtrace::diagnose::{Severity, lookup, rules};
+use mailtrace::render::{self, TextStyle};
+use mailtrace::{Options, Report, Source};
+
+#[derive(Parser)]
+#[command(
+    name = "mailtrace",
+    version,
+    about = "Email header forensics: the journey of a message, hop by hop, and what went wrong",
+    args_conflicts_with_subcommands = true,
+    after_help = "With no subcommand, mailtrace analyzes: `mailtrace message.eml`, `cat message.eml | mailtrace`."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    analyze: AnalyzeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse messages (the default): hops, delays, trust boundary, findings.
+    Analyze(AnalyzeArgs),
+    /// List every finding rule.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print the teaching page of a finding rule.
+    Explain {
+        /// A rule code (HOP001) or name (hop-clock-skew).
+        rule: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Args, Clone)]
+struct AnalyzeArgs {
+    /// Message files (.eml or pasted text); `-` or none reads standard input.
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Colour in text output (auto honours NO_COLOR and whether stdout is a terminal).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// The "now" used for time judgements, RFC 3339 (e.g. 2025-03-11T10:00:00Z); default: the clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<DateTime<Utc>>,
+    /// A host or domain suffix of the recipient's own infrastructure (repeatable).
+    #[arg(long, value_name = "HOST")]
+    trust: Vec<String>,
+    /// Exit with 1 when a finding at or above this severity is present.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Report hops slower than this many seconds (hop-delay).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    delay_threshold: i64,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Info,
+    Warning,
+    Error,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
+}
+
+fn parse_time(s: &str) -> std::result::Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("expected an RFC 3339 time such as 2025-03-11T10:00:00Z ({e})"))
+}
+
+/// Write to stdout; a closed pipe ends the program quietly.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+fn read_input(path: &PathBuf, limit: usize) -> Result<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let name;
+    if path.as_os_str() == "-" {
+        name = "-".to_string();
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            eprintln!(
+                "Paste the message (or just its headers), then press Ctrl-D on an empty line."
+            );
+        }
+        stdin
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+    } else {
+        name = path.display().to_string();
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        file.take(limit as u64 + 1)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    if buf.len() > limit {
+        return Err(anyhow!(
+            "{name}: the input is over the limit of {limit} bytes"
+        ));
+    }
+    Ok((name, buf))
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
+    let options = Options {
+        now: Some(args.at.unwrap_or_else(Utc::now)),
+        trust: args.trust.clone(),
+        delay_threshold_secs: args.delay_threshold,
+        ..Options::default()
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let width = if std::io::stdout().is_terminal() {
+        terminal_width()
+    } else {
+        None
+    };
+    let style = TextStyle { color, width };
+    let files = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    let mut failed = false;
+    let mut worst: Option<Severity> = None;
+    let mut json_reports = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        let report = read_input(path, options.max_message_bytes).and_then(|(name, bytes)| {
+            let source = Source::from_bytes(&name, bytes).map_err(|e| anyhow!("{name}: {e}"))?;
+            mailtrace::analyze(&source, &options).map_err(|e| anyhow!("{name}: {e}"))
+        });
+        let report: Report = match report {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("mailtrace: {e:#}");
+                failed = true;
+                continue;
+            }
+        };
+        worst = worst.max(report.worst());
+        match args.format {
+            Format::Text => {
+                if i > 0 {
+                    emit("\n")?;
+                }
+                emit(&render::text::render(&report, &style))?
+            }
+            Format::Markdown => {
+                if i > 0 {
+                    emit("\n")?;
+                }
+                emit(&render::markdown::render(&report))?
+            }
+            Format::Json if files.len() == 1 => {
+                emit(&render::json::render(&report))?;
+                emit("\n")?;
+            }
+            Format::Json => json_reports.push(serde_json::to_value(&report)?),
+        }
+    }
+    if args.format == Format::Json && files.len() > 1 {
+        emit(&render::json::render_many(&json_reports))?;
+        emit("\n")?;
+    }
+    if failed {
+        return Ok(ExitCode::from(2));
+    }
+    if let (Some(fail_on), Some(worst)) = (args.fail_on, worst) {
+        if worst >= Severity::from(fail_on) {
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+}
+
+fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        None => analyze(cli.analyze),
+        Some(Command::Analyze(args)) => analyze(args),
+        Some(Command::Rules { format }) => {
+            match format {
+                ListFormat::Text => emit(&render::rules::list_text(rules::ALL))?,
+                ListFormat::Json => emit(&(render::rules::list_json(rules::ALL) + "\n"))?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Explain { rule, format }) => {
+            let Some(r) = lookup(&rule) else {
+                return Err(anyhow!(
+                    "no rule named {rule:?}: `mailtrace rules` lists them all"
+                ));
+            };
+            match format {
+                ListFormat::Text => emit(&render::rules::explain_text(r))?,
+                ListFormat::Json => emit(&(render::rules::explain_json(r) + "\n"))?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mailtrace: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+use crate::declare_rule;
+use crate::diagnose::{Context, Evidence, Finding, Rule};
+use crate::text::human_duration;
+
+declare_rule! {
+    /// ## What it means
+    /// A hop is timestamped *before* the hop that handed it the message: the delay is negative.
+    /// A message cannot arrive before it was sent, so one of the two servers' clocks is wrong
+    /// (or one of the two Received lines is forged).
+    ///
+    /// ## Why it matters
+    /// Every delay computed across a skewed clock is wrong by the size of the skew: a hop that
+    /// looks instant may have taken minutes, and the next one may look slow for nothing. Large or
+    /// odd skews below the trust boundary can also betray a Received line written by hand.
+    ///
+    /// ## Example
+    /// ```text
+    /// Received: from relay.example.net ... by mx.example.org; Tue, 11 Mar 2025 09:08:30 +0000
+    /// Received: from client.example.net ... by relay.example.net; Tue, 11 Mar 2025 09:15:35 +0000
+    /// ```
+    /// mx.example.org stamped the message 7 min 5 s before relay.example.net says it received it.
+    ///
+    /// ## What to do
+    /// Read the delays on both sides of this hop as a range, not as exact figures. If you run one
+    /// of the servers, check that it synchronises its clock with NTP (`timedatectl`, `chronyc
+    /// tracking`). If the skewed line is below the trust boundary, treat it as a claim.
+    ///
+    /// ## References
+    /// - RFC 5321 section 4.4 (trace information: the time stamp is the time of receipt)
+    /// - RFC 5322 section 3.6.7 (trace fields)
+    pub static RULE = {
+        code: "HOP001",
+        name: "hop-clock-skew",
+        severity: Warning,
+        summary: "a hop is timestamped before the hop before it: a clock is wrong",
+        check: check,
+    }
+}
+
+fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
+    for hop in &ctx.chain.hops {
+        let Some(delay) = hop.delay_seconds.filter(|d| *d < 0) else {
+            continue;
+        };
+        let by = hop.fields.by_host.as_deref().unwrap_or("an unnamed host");
+        out.push(rule.finding(
+            format!(
+                "hop {} ({by}) is stamped {} before hop {}: one of the two clocks is wrong",
+                hop.index,
+                human_duration(-delay),
+                hop.index - 1
+            ),
+            Some(hop.index),
+            vec![Evidence::at("Received", &hop.span, &hop.raw)],
+        ));
+    }
+}

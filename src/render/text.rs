@@ -1,0 +1,133 @@
+//! Text for a terminal: summary, the hop table with delay bars and the boundary marked, then
+//! findings by severity. Every piece of message content goes through `escape_terminal`.
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+
+use super::{Report, TextStyle, from_cell, journey_line, protocol_cell};
+use crate::diagnose::Severity;
+use crate::hops::Side;
+use crate::text::{escape_terminal as esc, human_duration};
+
+const BAR_WIDTH: usize = 12;
+
+fn paint(style: &TextStyle, code: &str, s: &str) -> String {
+    if style.color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "1;31",
+        Severity::Warning => "33",
+        Severity::Info => "36",
+    }
+}
+
+/// A bar proportional to the delay (longest delay = full width); skew shown as such.
+fn delay_cell(delay: Option<i64>, max: i64) -> String {
+    match delay {
+        None => String::new(),
+        Some(d) if d < 0 => format!("{} (skew)", human_duration(d)),
+        Some(d) => {
+            let filled = if max > 0 {
+                ((d as f64 / max as f64) * BAR_WIDTH as f64).ceil() as usize
+            } else {
+                0
+            };
+            let bar = "█".repeat(filled.min(BAR_WIDTH));
+            if bar.is_empty() {
+                human_duration(d)
+            } else {
+                format!("{} {bar}", human_duration(d))
+            }
+        }
+    }
+}
+
+/// Render one report.
+pub fn render(report: &Report, style: &TextStyle) -> String {
+    let mut out = String::new();
+    let m = &report.message;
+    out.push_str(&paint(style, "1", &format!("mailtrace · {}", esc(&report.source.name))));
+    out.push('\n');
+    for (label, value) in [
+        ("From", &m.from),
+        ("To", &m.to),
+        ("Subject", &m.subject),
+        ("Date", &m.date),
+        ("Message-ID", &m.message_id),
+        ("Return-Path", &m.return_path),
+    ] {
+        let v = value.as_deref().map(esc).unwrap_or_else(|| "(none)".into());
+        out.push_str(&format!("  {label:<12} {v}\n"));
+    }
+    out.push('\n');
+    out.push_str(&paint(style, "1", "Journey"));
+    out.push_str(&format!(": {}\n", journey_line(report)));
+    if let Some(b) = &report.boundary {
+        let host = b.host.as_deref().map(esc).unwrap_or_else(|| "an unnamed host".into());
+        let ip = b.ip.map(|ip| format!(", connecting IP {ip}")).unwrap_or_default();
+        out.push_str(&format!("Trust boundary: hop {} at {host}{ip}\n", b.hop));
+    }
+
+    if !report.hops.is_empty() {
+        let max = report.hops.iter().filter_map(|h| h.delay_seconds).max().unwrap_or(0);
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+    table.force_no_tty();
+        match style.width {
+            Some(w) => {
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+                table.set_width(w);
+            }
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        table.set_header(vec!["#", "time (UTC)", "delay", "from", "IP", "by", "with / TLS"]);
+        for hop in &report.hops {
+            let index = match hop.side {
+                Side::Boundary => format!("{} ▶", hop.index),
+                _ => hop.index.to_string(),
+            };
+            let time = hop
+                .timestamp
+                .as_deref()
+                .map(|t| t.replace('T', " ").trim_end_matches('Z').to_string())
+                .unwrap_or_else(|| "?".into());
+            table.add_row(vec![
+                Cell::new(index).set_alignment(CellAlignment::Right),
+                Cell::new(time),
+                Cell::new(delay_cell(hop.delay_seconds, max)),
+                Cell::new(esc(&from_cell(hop))),
+                Cell::new(hop.from_ip.map(|i| i.to_string()).unwrap_or_default()),
+                Cell::new(esc(hop.by_host.as_deref().unwrap_or(""))),
+                Cell::new(esc(&protocol_cell(hop))),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+        if report.boundary.is_some() {
+            out.push_str("  ▶ trust boundary: hops above it were recorded by the recipient's servers; hops below are the sender's claims\n");
+        }
+    }
+
+    out.push('\n');
+    if report.findings.is_empty() {
+        out.push_str(&paint(style, "1", "Findings: none"));
+        out.push('\n');
+        return out;
+    }
+    out.push_str(&paint(style, "1", &format!("Findings ({})", report.findings.len())));
+    out.push('\n');
+    for f in &report.findings {
+        let sev = paint(style, severity_color(f.severity), &format!("{:<7}", f.severity.as_str()));
+        let hop = f.hop.map(|h| format!(" [hop {h}]")).unwrap_or_default();
+        out.push_str(&format!("  {sev} {} {}{hop}: {}\n", f.code, f.name, esc(&f.message)));
+    }
+    out.push_str("  (mailtrace explain CODE tells what a finding means and what to do)\n");
+    out
+}
