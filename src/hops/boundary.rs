@@ -8,8 +8,10 @@
 //! trusted suffix; the boundary is the oldest such hop reached without a gap, i.e. the first
 //! trusted receiver whose sender is not itself trusted.
 //!
-//! Without `--trust` (heuristic): the recipient's organisation is the organisational domain of
-//! the newest hop with a named receiving host. Walk down from the newest hop: a hop whose sending
+//! Without `--trust` (heuristic): the recipient's organisations are the organisational domain of
+//! the newest hop with a named receiving host, and those of the recipient's own address
+//! (Delivered-To, X-Original-To, else To: a company that filters mail through its own gateway
+//! before a hosted mailbox owns both). Walk down from the newest hop: a hop whose sending
 //! side is inside that organisation, or is private/loopback, or is not stated (an internal
 //! hand-off such as Gmail's `by 2002:a05:...` lines) was internal, so the boundary lies further
 //! down; the first hop whose sender is outside is the boundary. When every hop is internal the
@@ -20,14 +22,16 @@ use super::Hop;
 use super::host::{is_local_name, is_private, matches_suffix, org_domain};
 
 /// Place the boundary; None when there are no hops.
-pub fn find(hops: &[Hop], trust: &[String]) -> Option<Boundary> {
+///
+/// `recipient_domains` are the domains of the recipient's address(es), used by the heuristic.
+pub fn find(hops: &[Hop], trust: &[String], recipient_domains: &[String]) -> Option<Boundary> {
     if hops.is_empty() {
         return None;
     }
     if !trust.is_empty() {
         return find_trusted(hops, trust);
     }
-    find_heuristic(hops)
+    find_heuristic(hops, recipient_domains)
 }
 
 fn make(hop: &Hop, reason: String) -> Boundary {
@@ -69,7 +73,7 @@ fn find_trusted(hops: &[Hop], trust: &[String]) -> Option<Boundary> {
 }
 
 /// True when the sending side of the hop is internal to `org`.
-fn sender_internal(hop: &Hop, org: Option<&str>) -> bool {
+fn sender_internal(hop: &Hop, orgs: &[String]) -> bool {
     let f = &hop.fields;
     if f.from_ip.is_some_and(is_private) {
         return true;
@@ -81,26 +85,38 @@ fn sender_internal(hop: &Hop, org: Option<&str>) -> bool {
     if f.from_ip.is_none() && names.iter().all(|n| n.is_none()) {
         return true;
     }
-    let Some(org) = org else { return false };
     // the receiver's record of the peer (reverse DNS) when there is one, else the name the peer
     // gave: Exchange records only that. A sender can lie in its HELO, so this heuristic can be
     // walked past by a forged name; `--trust` is the robust answer and the docs say so.
     let checked = f.rdns.as_deref().or(f.from_host.as_deref());
-    checked.and_then(org_domain).as_deref() == Some(org)
+    checked
+        .and_then(org_domain)
+        .is_some_and(|o| orgs.iter().any(|x| *x == o))
 }
 
-fn find_heuristic(hops: &[Hop]) -> Option<Boundary> {
-    let org = hops
+fn find_heuristic(hops: &[Hop], recipient_domains: &[String]) -> Option<Boundary> {
+    let mut orgs: Vec<String> = Vec::new();
+    if let Some(top) = hops
         .iter()
         .rev()
-        .find_map(|h| h.fields.by_host.as_deref().and_then(org_domain));
+        .find_map(|h| h.fields.by_host.as_deref().and_then(org_domain))
+    {
+        orgs.push(top);
+    }
+    for d in recipient_domains.iter().filter_map(|d| org_domain(d)) {
+        if !orgs.contains(&d) {
+            orgs.push(d);
+        }
+    }
     for hop in hops.iter().rev() {
-        if !sender_internal(hop, org.as_deref()) {
-            let why = match &org {
-                Some(o) => format!(
-                    "the newest hop whose sender is outside the recipient's organisation ({o}) and not private"
-                ),
-                None => "the newest hop whose sender is stated and not private".to_string(),
+        if !sender_internal(hop, &orgs) {
+            let why = if orgs.is_empty() {
+                "the newest hop whose sender is stated and not private".to_string()
+            } else {
+                format!(
+                    "the newest hop whose sender is outside the recipient's organisation ({}) and not private",
+                    orgs.join(", ")
+                )
             };
             return Some(make(hop, why));
         }

@@ -5,14 +5,14 @@
 //! This module states facts about the chain; it makes no judgement (that is `diagnose/`).
 
 pub mod boundary;
-pub mod host;
 pub mod date;
+pub mod host;
 pub mod received;
 
 use std::net::IpAddr;
 use std::ops::Range;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
 
 use crate::options::Options;
 use crate::parse::ParsedMessage;
@@ -97,7 +97,8 @@ pub fn build_chain(parsed: &ParsedMessage, options: &Options) -> Chain {
             let date = fields.date_text.as_deref().and_then(date::parse_date);
             Hop {
                 index: i + 1,
-                timestamp: date.map(|d| d.with_timezone(&Utc)),
+                // whole seconds: delays are differences of the timestamps as shown
+                timestamp: date.map(|d| d.with_timezone(&Utc).trunc_subsecs(0)),
                 date,
                 fields,
                 delay_seconds: None,
@@ -112,7 +113,7 @@ pub fn build_chain(parsed: &ParsedMessage, options: &Options) -> Chain {
             hops[i].delay_seconds = Some((this - prev).num_seconds());
         }
     }
-    let boundary = boundary::find(&hops, &options.trust);
+    let boundary = boundary::find(&hops, &options.trust, &recipient_domains(parsed));
     if let Some(b) = &boundary {
         for hop in &mut hops {
             hop.side = match hop.index.cmp(&b.hop) {
@@ -136,4 +137,27 @@ pub fn build_chain(parsed: &ParsedMessage, options: &Options) -> Chain {
         hops,
         boundary,
     }
+}
+
+/// The domains of the recipient's address: Delivered-To and X-Original-To when present (the
+/// mailbox the message was delivered to), else the To addresses.
+fn recipient_domains(parsed: &ParsedMessage) -> Vec<String> {
+    let domain = |a: &str| {
+        a.rsplit_once('@')
+            .map(|(_, d)| d.trim().trim_end_matches('>').to_ascii_lowercase())
+    };
+    let delivered: Vec<String> = parsed
+        .headers
+        .iter()
+        .filter(|h| h.is("Delivered-To") || h.is("X-Original-To"))
+        .filter_map(|h| domain(&h.value))
+        .collect();
+    if !delivered.is_empty() {
+        return delivered;
+    }
+    parsed
+        .to
+        .iter()
+        .filter_map(|m| m.address.as_deref().and_then(domain))
+        .collect()
 }
