@@ -13,7 +13,9 @@ pub enum Error {
     #[error("the input looks like binary data ({0}), not an email message")]
     Binary(String),
     /// The input is text but no header block could be found in it.
-    #[error("no email header block found: expected lines like 'Received: ...' or 'From: ...' ({0})")]
+    #[error(
+        "no email header block found: expected lines like 'Received: ...' or 'From: ...' ({0})"
+    )]
     NoHeaders(String),
     /// The input is larger than the configured limit.
     #[error("the input is {size} bytes, over the limit of {limit} bytes")]

@@ -226,10 +226,10 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     if failed {
         return Ok(ExitCode::from(2));
     }
-    if let (Some(fail_on), Some(worst)) = (args.fail_on, worst) {
-        if worst >= Severity::from(fail_on) {
-            return Ok(ExitCode::from(1));
-        }
+    if let (Some(fail_on), Some(worst)) = (args.fail_on, worst)
+        && worst >= Severity::from(fail_on)
+    {
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -156,7 +156,11 @@ fn mailbox_text(m: &Mailbox) -> String {
 }
 
 fn join(list: &[Mailbox]) -> Option<String> {
-    let s: Vec<String> = list.iter().map(mailbox_text).filter(|s| !s.is_empty()).collect();
+    let s: Vec<String> = list
+        .iter()
+        .map(mailbox_text)
+        .filter(|s| !s.is_empty())
+        .collect();
     (!s.is_empty()).then(|| s.join(", "))
 }
 

@@ -7,11 +7,23 @@ pub fn human_duration(seconds: i64) -> String {
     let s = seconds.unsigned_abs();
     let (d, h, m, sec) = (s / 86_400, (s / 3600) % 24, (s / 60) % 60, s % 60);
     let body = if d > 0 {
-        if h > 0 { format!("{d} d {h} h") } else { format!("{d} d") }
+        if h > 0 {
+            format!("{d} d {h} h")
+        } else {
+            format!("{d} d")
+        }
     } else if h > 0 {
-        if m > 0 { format!("{h} h {m} min") } else { format!("{h} h") }
+        if m > 0 {
+            format!("{h} h {m} min")
+        } else {
+            format!("{h} h")
+        }
     } else if m > 0 {
-        if sec > 0 { format!("{m} min {sec} s") } else { format!("{m} min") }
+        if sec > 0 {
+            format!("{m} min {sec} s")
+        } else {
+            format!("{m} min")
+        }
     } else {
         format!("{sec} s")
     };
@@ -46,7 +58,10 @@ pub fn escape_terminal(s: &str) -> String {
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in escape_terminal(s).chars() {
-        if matches!(c, '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '~') {
+        if matches!(
+            c,
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '~'
+        ) {
             out.push('\\');
         }
         out.push(c);

@@ -28,10 +28,29 @@ fn no_subcommand_file_and_stdin_are_the_same_analysis() {
     let file = dir.join("skew.eml");
     std::fs::write(&file, SKEWED).unwrap();
     let f = file.to_str().unwrap();
-    let a = mailtrace(&["--format", "json", "--at", "2026-01-01T00:00:00Z", f], b"");
-    let b = mailtrace(&["analyze", "--format", "json", "--at", "2026-01-01T00:00:00Z", f], b"");
-    let c = mailtrace(&["--format", "json", "--at", "2026-01-01T00:00:00Z"], SKEWED);
-    let d = mailtrace(&["--format", "json", "--at", "2026-01-01T00:00:00Z", "-"], SKEWED);
+    let a = mailtrace(
+        &["--format", "json", "--at", "2026-01-01T00:00:00Z", f],
+        b"",
+    );
+    let b = mailtrace(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--at",
+            "2026-01-01T00:00:00Z",
+            f,
+        ],
+        b"",
+    );
+    let c = mailtrace(
+        &["--format", "json", "--at", "2026-01-01T00:00:00Z"],
+        SKEWED,
+    );
+    let d = mailtrace(
+        &["--format", "json", "--at", "2026-01-01T00:00:00Z", "-"],
+        SKEWED,
+    );
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
     assert_eq!(a.stdout, b.stdout);
     let strip = |o: &Output| {
@@ -51,8 +70,14 @@ fn no_subcommand_file_and_stdin_are_the_same_analysis() {
 
 #[test]
 fn fail_on_sets_exit_code_one() {
-    assert_eq!(mailtrace(&["--fail-on", "warning"], SKEWED).status.code(), Some(1));
-    assert_eq!(mailtrace(&["--fail-on", "error"], SKEWED).status.code(), Some(0));
+    assert_eq!(
+        mailtrace(&["--fail-on", "warning"], SKEWED).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        mailtrace(&["--fail-on", "error"], SKEWED).status.code(),
+        Some(0)
+    );
     assert_eq!(mailtrace(&[], SKEWED).status.code(), Some(0));
 }
 
@@ -61,7 +86,10 @@ fn bad_input_is_one_line_on_stderr_and_exit_two() {
     for (what, input) in [
         ("empty", &b""[..]),
         ("whitespace", &b"\n\n   \n"[..]),
-        ("binary", &b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00"[..]),
+        (
+            "binary",
+            &b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00"[..],
+        ),
         ("no header block", &b"just some words\nand more words\n"[..]),
     ] {
         let out = mailtrace(&[], input);
@@ -84,7 +112,11 @@ fn rules_and_explain() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for r in mailtrace::diagnose::rules::ALL {
-        assert!(text.contains(r.code) && text.contains(r.name), "{} missing from rules", r.code);
+        assert!(
+            text.contains(r.code) && text.contains(r.name),
+            "{} missing from rules",
+            r.code
+        );
     }
     let by_code = mailtrace(&["explain", "HOP001"], b"");
     let by_name = mailtrace(&["explain", "hop-clock-skew"], b"");
@@ -94,7 +126,12 @@ fn rules_and_explain() {
     let json = mailtrace(&["explain", "greylisting", "--format", "json"], b"");
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["code"], "HOP003");
-    assert!(v["explanation"].as_str().unwrap().contains("## Why it matters"));
+    assert!(
+        v["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("## Why it matters")
+    );
     let unknown = mailtrace(&["explain", "no-such-rule"], b"");
     assert_eq!(unknown.status.code(), Some(2));
 }

@@ -14,7 +14,8 @@ fn no_panic_on_any_corpus_file() {
     let mut hops = 0usize;
     for path in &files {
         let bytes = std::fs::read(path).unwrap();
-        let result = std::panic::catch_unwind(|| common::analyze_bytes(&path.display().to_string(), bytes));
+        let result =
+            std::panic::catch_unwind(|| common::analyze_bytes(&path.display().to_string(), bytes));
         match result {
             Ok(Ok(report)) => {
                 hops += report.hops.len();

@@ -15,18 +15,36 @@ fn codes_and_names_are_unique_and_well_formed() {
     for r in ALL {
         assert!(codes.insert(r.code), "duplicate code {}", r.code);
         assert!(names.insert(r.name), "duplicate name {}", r.name);
-        let (prefix, digits) = r.code.split_at(r.code.find(|c: char| c.is_ascii_digit()).unwrap_or(r.code.len()));
-        assert!(!prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_uppercase()), "{}: code prefix", r.code);
-        assert!(digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit()), "{}: code digits", r.code);
+        let (prefix, digits) = r.code.split_at(
+            r.code
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(r.code.len()),
+        );
         assert!(
-            r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            !prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_uppercase()),
+            "{}: code prefix",
+            r.code
+        );
+        assert!(
+            digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit()),
+            "{}: code digits",
+            r.code
+        );
+        assert!(
+            r.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !r.name.starts_with('-')
                 && !r.name.ends_with('-'),
             "{}: name {:?} is not kebab-case",
             r.code,
             r.name
         );
-        assert!(!r.summary.ends_with('.'), "{}: summary ends with a period", r.code);
+        assert!(
+            !r.summary.ends_with('.'),
+            "{}: summary ends with a period",
+            r.code
+        );
         assert_eq!(lookup(r.code).map(|x| x.name), Some(r.name));
         assert_eq!(lookup(r.name).map(|x| x.code), Some(r.code));
         assert_eq!(lookup(&r.code.to_lowercase()).map(|x| x.name), Some(r.name));
@@ -37,8 +55,19 @@ fn codes_and_names_are_unique_and_well_formed() {
 fn every_page_has_every_section() {
     for r in ALL {
         let page = r.page();
-        for section in ["## What it means", "## Why it matters", "## Example", "## What to do", "## References"] {
-            assert!(page.contains(section), "{} {}: missing {section:?}", r.code, r.name);
+        for section in [
+            "## What it means",
+            "## Why it matters",
+            "## Example",
+            "## What to do",
+            "## References",
+        ] {
+            assert!(
+                page.contains(section),
+                "{} {}: missing {section:?}",
+                r.code,
+                r.name
+            );
         }
         assert!(page.contains("RFC"), "{}: references name no RFC", r.code);
         assert!(page.len() > 400, "{}: teaching page is too short", r.code);
@@ -51,11 +80,17 @@ fn every_rule_is_fired_by_a_sample() {
     let samples = common::samples();
     assert!(!samples.is_empty());
     for path in samples {
-        let report = common::analyze_bytes(&common::sample_name(&path), std::fs::read(&path).unwrap()).unwrap();
+        let report =
+            common::analyze_bytes(&common::sample_name(&path), std::fs::read(&path).unwrap())
+                .unwrap();
         for f in &report.findings {
             fired.insert(f.name);
         }
     }
-    let unfired: Vec<&str> = ALL.iter().map(|r| r.name).filter(|n| !fired.contains(n)).collect();
+    let unfired: Vec<&str> = ALL
+        .iter()
+        .map(|r| r.name)
+        .filter(|n| !fired.contains(n))
+        .collect();
     assert!(unfired.is_empty(), "rules fired by no sample: {unfired:?}");
 }

@@ -91,7 +91,7 @@ fn sender_internal(hop: &Hop, orgs: &[String]) -> bool {
     let checked = f.rdns.as_deref().or(f.from_host.as_deref());
     checked
         .and_then(org_domain)
-        .is_some_and(|o| orgs.iter().any(|x| *x == o))
+        .is_some_and(|o| orgs.contains(&o))
 }
 
 fn find_heuristic(hops: &[Hop], recipient_domains: &[String]) -> Option<Boundary> {

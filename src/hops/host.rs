@@ -48,7 +48,10 @@ pub fn is_private(ip: IpAddr) -> bool {
                 return is_private(IpAddr::V4(v4));
             }
             let seg = v6.segments()[0];
-            v6.is_loopback() || v6.is_unspecified() || (seg & 0xfe00) == 0xfc00 || (seg & 0xffc0) == 0xfe80
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (seg & 0xfe00) == 0xfc00
+                || (seg & 0xffc0) == 0xfe80
         }
     }
 }
@@ -89,7 +92,10 @@ mod tests {
     #[test]
     fn org_domains() {
         assert_eq!(org_domain("mx.google.com.").as_deref(), Some("google.com"));
-        assert_eq!(org_domain("a.b.example.co.uk").as_deref(), Some("example.co.uk"));
+        assert_eq!(
+            org_domain("a.b.example.co.uk").as_deref(),
+            Some("example.co.uk")
+        );
         assert_eq!(org_domain("[192.0.2.1]"), None);
         assert_eq!(org_domain("2002:a05:6a20:1::"), None);
         assert_eq!(org_domain("localhost"), None);
@@ -97,7 +103,15 @@ mod tests {
 
     #[test]
     fn private_ranges() {
-        for ip in ["10.1.2.3", "192.168.0.1", "127.0.0.1", "::1", "fd00::1", "100.64.0.1", "::ffff:10.0.0.1"] {
+        for ip in [
+            "10.1.2.3",
+            "192.168.0.1",
+            "127.0.0.1",
+            "::1",
+            "fd00::1",
+            "100.64.0.1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["192.0.2.1", "8.8.8.8", "2001:db8::1"] {
@@ -107,7 +121,10 @@ mod tests {
 
     #[test]
     fn host_matching() {
-        assert!(same_host("BN8NAM12FT045.mail.protection.outlook.com", "bn8nam12ft045.eop-nam12.prod.protection.outlook.com"));
+        assert!(same_host(
+            "BN8NAM12FT045.mail.protection.outlook.com",
+            "bn8nam12ft045.eop-nam12.prod.protection.outlook.com"
+        ));
         assert!(same_host("mail", "mail.example.com"));
         assert!(!same_host("mx.example.org", "mail.example.net"));
         assert!(!same_host("mail.example.org", "mail.example.net"));

@@ -96,7 +96,9 @@ fn split_fields(message: &[u8]) -> (Vec<HeaderField>, Option<usize>) {
                 last.span.end = end;
             }
         } else if let Some(colon) = line.iter().position(|&b| b == b':') {
-            let name = String::from_utf8_lossy(&line[..colon]).trim_end().to_string();
+            let name = String::from_utf8_lossy(&line[..colon])
+                .trim_end()
+                .to_string();
             let value = String::from_utf8_lossy(&line[colon + 1..]).to_string();
             fields.push(HeaderField {
                 name,
@@ -192,7 +194,10 @@ mod tests {
         let (fields, body) = split_fields(msg);
         assert_eq!(fields.len(), 2);
         assert_eq!(fields[0].name, "Received");
-        assert_eq!(fields[0].value, "from a\tby b; Tue, 11 Mar 2025 09:15:42 +0000");
+        assert_eq!(
+            fields[0].value,
+            "from a\tby b; Tue, 11 Mar 2025 09:15:42 +0000"
+        );
         assert_eq!(&msg[fields[0].span.clone()], &msg[..56]);
         assert_eq!(fields[1].value, "hi");
         assert_eq!(body, Some(msg.len() - 6));

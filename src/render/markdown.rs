@@ -8,7 +8,10 @@ use crate::text::{escape_markdown as esc, human_duration};
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let m = &report.message;
-    out.push_str(&format!("## mailtrace report: {}\n\n", esc(&report.source.name)));
+    out.push_str(&format!(
+        "## mailtrace report: {}\n\n",
+        esc(&report.source.name)
+    ));
     out.push_str("| field | value |\n|---|---|\n");
     for (label, value) in [
         ("From", &m.from),
@@ -23,8 +26,14 @@ pub fn render(report: &Report) -> String {
     }
     out.push_str(&format!("\n### Journey\n\n{}\n\n", journey_line(report)));
     if let Some(b) = &report.boundary {
-        let host = b.host.as_deref().map(esc).unwrap_or_else(|| "an unnamed host".into());
-        let ip = b.ip.map(|ip| format!(", connecting IP `{ip}`")).unwrap_or_default();
+        let host = b
+            .host
+            .as_deref()
+            .map(esc)
+            .unwrap_or_else(|| "an unnamed host".into());
+        let ip =
+            b.ip.map(|ip| format!(", connecting IP `{ip}`"))
+                .unwrap_or_default();
         out.push_str(&format!("Trust boundary: hop {} at {host}{ip}\n\n", b.hop));
     }
     if !report.hops.is_empty() {

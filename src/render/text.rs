@@ -51,7 +51,11 @@ fn delay_cell(delay: Option<i64>, max: i64) -> String {
 pub fn render(report: &Report, style: &TextStyle) -> String {
     let mut out = String::new();
     let m = &report.message;
-    out.push_str(&paint(style, "1", &format!("mailtrace · {}", esc(&report.source.name))));
+    out.push_str(&paint(
+        style,
+        "1",
+        &format!("mailtrace · {}", esc(&report.source.name)),
+    ));
     out.push('\n');
     for (label, value) in [
         ("From", &m.from),
@@ -68,16 +72,27 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
     out.push_str(&paint(style, "1", "Journey"));
     out.push_str(&format!(": {}\n", journey_line(report)));
     if let Some(b) = &report.boundary {
-        let host = b.host.as_deref().map(esc).unwrap_or_else(|| "an unnamed host".into());
-        let ip = b.ip.map(|ip| format!(", connecting IP {ip}")).unwrap_or_default();
+        let host = b
+            .host
+            .as_deref()
+            .map(esc)
+            .unwrap_or_else(|| "an unnamed host".into());
+        let ip =
+            b.ip.map(|ip| format!(", connecting IP {ip}"))
+                .unwrap_or_default();
         out.push_str(&format!("Trust boundary: hop {} at {host}{ip}\n", b.hop));
     }
 
     if !report.hops.is_empty() {
-        let max = report.hops.iter().filter_map(|h| h.delay_seconds).max().unwrap_or(0);
+        let max = report
+            .hops
+            .iter()
+            .filter_map(|h| h.delay_seconds)
+            .max()
+            .unwrap_or(0);
         let mut table = Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED);
-    table.force_no_tty();
+        table.force_no_tty();
         match style.width {
             Some(w) => {
                 table.set_content_arrangement(ContentArrangement::Dynamic);
@@ -87,7 +102,15 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
                 table.set_content_arrangement(ContentArrangement::Disabled);
             }
         }
-        table.set_header(vec!["#", "time (UTC)", "delay", "from", "IP", "by", "with / TLS"]);
+        table.set_header(vec![
+            "#",
+            "time (UTC)",
+            "delay",
+            "from",
+            "IP",
+            "by",
+            "with / TLS",
+        ]);
         for hop in &report.hops {
             let index = match hop.side {
                 Side::Boundary => format!("{} ▶", hop.index),
@@ -121,12 +144,25 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
         out.push('\n');
         return out;
     }
-    out.push_str(&paint(style, "1", &format!("Findings ({})", report.findings.len())));
+    out.push_str(&paint(
+        style,
+        "1",
+        &format!("Findings ({})", report.findings.len()),
+    ));
     out.push('\n');
     for f in &report.findings {
-        let sev = paint(style, severity_color(f.severity), &format!("{:<7}", f.severity.as_str()));
+        let sev = paint(
+            style,
+            severity_color(f.severity),
+            &format!("{:<7}", f.severity.as_str()),
+        );
         let hop = f.hop.map(|h| format!(" [hop {h}]")).unwrap_or_default();
-        out.push_str(&format!("  {sev} {} {}{hop}: {}\n", f.code, f.name, esc(&f.message)));
+        out.push_str(&format!(
+            "  {sev} {} {}{hop}: {}\n",
+            f.code,
+            f.name,
+            esc(&f.message)
+        ));
     }
     out.push_str("  (mailtrace explain CODE tells what a finding means and what to do)\n");
     out

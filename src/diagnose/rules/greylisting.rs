@@ -84,7 +84,11 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
         .filter(|h| h.index != boundary.index)
         .all(|h| h.delay_seconds.is_none_or(|d| (0..60).contains(&d)));
     if (60..=3600).contains(&delay) && others_fast {
-        let by = boundary.fields.by_host.as_deref().unwrap_or("the boundary host");
+        let by = boundary
+            .fields
+            .by_host
+            .as_deref()
+            .unwrap_or("the boundary host");
         out.push(rule.finding(
             format!(
                 "likely greylisting: {by} accepted the message {} after the sender's last hop, while every other hop took under a minute",

@@ -49,10 +49,8 @@ fn joins(older_by: &str, newer: &Hop) -> bool {
     if names.iter().any(|n| same_host(older_by, n)) {
         return true;
     }
-    if let (Some(a), Some(b)) = (as_ip(older_by), f.from_ip) {
-        if a == b {
-            return true;
-        }
+    if as_ip(older_by).is_some_and(|a| f.from_ip == Some(a)) {
+        return true;
     }
     // a hand-off on the same machine (a content filter re-injecting over loopback)
     if names.iter().any(|n| is_local_name(n)) || f.from_ip.is_some_and(is_private) {

@@ -33,7 +33,10 @@ declare_rule! {
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
     for hop in ctx.chain.hops.iter().filter(|h| !h.fields.parsed) {
         out.push(rule.finding(
-            format!("hop {} could not be understood; its raw text is kept", hop.index),
+            format!(
+                "hop {} could not be understood; its raw text is kept",
+                hop.index
+            ),
             Some(hop.index),
             vec![Evidence::at("Received", &hop.span, &hop.raw)],
         ));

@@ -49,6 +49,10 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
         } else {
             repair.headers.join(", ")
         };
-        out.push(rule.finding(message, None, vec![Evidence::note(&header, &repair.description)]));
+        out.push(rule.finding(
+            message,
+            None,
+            vec![Evidence::note(&header, &repair.description)],
+        ));
     }
 }
