@@ -75,7 +75,19 @@ pub fn same_host(a: &str, b: &str) -> bool {
     }
     let first = |s: &str| s.split('.').next().unwrap_or("").to_string();
     let (fa, fb) = (first(&a), first(&b));
-    fa == b || fb == a || (fa == fb && org_domain(&a).is_some() && org_domain(&a) == org_domain(&b))
+    fa == b
+        || fb == a
+        || (fa == fb
+            && (distinctive(&fa) || (org_domain(&a).is_some() && org_domain(&a) == org_domain(&b))))
+}
+
+/// A first label unique enough to name one machine whatever domain follows it: Microsoft's
+/// server names (`BN9PR03CA0571`) appear under outlook.com and office365.com alike.
+fn distinctive(label: &str) -> bool {
+    label.len() >= 10
+        && label.chars().all(|c| c.is_ascii_alphanumeric())
+        && label.chars().any(|c| c.is_ascii_digit())
+        && label.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 /// True when `host` equals `suffix` or ends with `.suffix` (a `--trust` entry).
@@ -126,6 +138,10 @@ mod tests {
             "bn8nam12ft045.eop-nam12.prod.protection.outlook.com"
         ));
         assert!(same_host("mail", "mail.example.com"));
+        assert!(same_host(
+            "BN9PR03CA0571.outlook.office365.com",
+            "BN9PR03CA0571.namprd03.prod.outlook.com"
+        ));
         assert!(!same_host("mx.example.org", "mail.example.net"));
         assert!(!same_host("mail.example.org", "mail.example.net"));
         assert!(matches_suffix("mx1.example.org", "example.org"));

@@ -9,7 +9,9 @@ declare_rule! {
     /// attempt with a temporary error ("try again later"), and accepted it when the sender's
     /// server tried again minutes later. mailtrace says so when a greylisting filter left an
     /// `X-Greylist: delayed N seconds by ...` header, or when the only slow hop is the one at the
-    /// trust boundary and its delay (1 to 60 minutes) has the shape of a retry.
+    /// trust boundary and its delay (4 to 60 minutes) has the shape of a retry after a
+    /// temporary refusal (greylisting filters ask senders to wait 1 to 30 minutes; senders retry
+    /// on their own schedule, rarely sooner than a few minutes).
     ///
     /// ## Why it matters
     /// Greylisting is a deliberate anti-spam delay: spam software often never retries, real mail
@@ -83,7 +85,7 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
         .iter()
         .filter(|h| h.index != boundary.index)
         .all(|h| h.delay_seconds.is_none_or(|d| (0..60).contains(&d)));
-    if (60..=3600).contains(&delay) && others_fast {
+    if (240..=3600).contains(&delay) && others_fast {
         let by = boundary
             .fields
             .by_host
