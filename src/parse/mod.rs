@@ -5,6 +5,8 @@
 //! mail-parser decodes what needs decoding (RFC 2047 words, address lists, Message-ID).
 //! No judgement is made here: odd values are kept as they are for `diagnose/` to look at.
 
+pub mod received;
+
 use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset};
