@@ -51,11 +51,11 @@ fn delay_cell(delay: Option<i64>, max: i64) -> String {
 pub fn render(report: &Report, style: &TextStyle) -> String {
     let mut out = String::new();
     let m = &report.message;
-    out.push_str(&paint(
-        style,
-        "1",
-        &format!("mailtrace · {}", esc(&report.source.name)),
-    ));
+    let name = match report.source.name.as_str() {
+        "-" => "standard input".to_string(),
+        other => esc(other),
+    };
+    out.push_str(&paint(style, "1", &format!("mailtrace · {name}")));
     out.push('\n');
     for (label, value) in [
         ("From", &m.from),
