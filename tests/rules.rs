@@ -202,3 +202,32 @@ fn no_received_headers() {
     assert!(r.boundary.is_none());
     assert_eq!(fired(&r, "no-received-headers"), vec![None]);
 }
+
+#[test]
+fn microsoft_365_cross_tenant_boundary_is_the_recipients_eop() {
+    // a sender on another Microsoft 365 tenant: its own hops are Microsoft's too, but the
+    // recipient's boundary is where the message entered Exchange Online Protection
+    let text = "Received: from BL3P223MB0211.NAMP223.PROD.OUTLOOK.COM (2603:10b6:208:34c::18) by EA2P223MB0955.NAMP223.PROD.OUTLOOK.COM with HTTPS; Fri, 22 Dec 2023 19:15:28 +0000\n\
+Received: from LV3P220CA0008.NAMP220.PROD.OUTLOOK.COM (2603:10b6:408:234::31) by BL3P223MB0211.NAMP223.PROD.OUTLOOK.COM (2603:10b6:208:34c::18) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7113.22; Fri, 22 Dec 2023 19:15:26 +0000\n\
+Received: from BN8NAM04FT007.eop-NAM04.prod.protection.outlook.com (2603:10b6:408:234:cafe::53) by LV3P220CA0008.outlook.office365.com (2603:10b6:408:234::31) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7113.22 via Frontend Transport; Fri, 22 Dec 2023 19:15:26 +0000\n\
+Received: from APC01-TYZ-obe.outbound.protection.outlook.com (192.0.2.201) by BN8NAM04FT007.mail.protection.outlook.com (10.13.160.125) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7113.14 via Frontend Transport; Fri, 22 Dec 2023 19:15:26 +0000\n\
+Received: from SEZPR01MB5439.apcprd01.prod.exchangelabs.com (2603:1096:101:cf::6) by JH0PR01MB5490.apcprd01.prod.exchangelabs.com with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7113.21; Fri, 22 Dec 2023 19:15:07 +0000\n\
+From: a@example.net\nTo: b@example.org\nSubject: invoice\n\nbody\n";
+    let r = analyze(text);
+    let b = r.boundary.as_ref().expect("a boundary");
+    assert_eq!(b.hop, 2);
+    assert_eq!(b.ip.map(|i| i.to_string()).as_deref(), Some("192.0.2.201"));
+    assert_eq!(
+        r.hops[1].from_ip.map(|i| i.to_string()).as_deref(),
+        Some("192.0.2.201")
+    );
+    // Exchange's `id 15.20.7113.22` is a build number, never an IP
+    for hop in &r.hops {
+        let ip = hop.from_ip.map(|i| i.to_string()).unwrap_or_default();
+        assert!(!ip.starts_with("15.20"), "hop {}: {ip}", hop.index);
+    }
+    assert_eq!(
+        r.hops[0].from_ip.map(|i| i.to_string()).as_deref(),
+        Some("2603:1096:101:cf::6")
+    );
+}

@@ -14,12 +14,16 @@
 //! before a hosted mailbox owns both). Walk down from the newest hop: a hop whose sending
 //! side is inside that organisation, or is private/loopback, or is not stated (an internal
 //! hand-off such as Gmail's `by 2002:a05:...` lines) was internal, so the boundary lies further
-//! down; the first hop whose sender is outside is the boundary. When every hop is internal the
-//! oldest hop is the boundary.
+//! down; the first hop whose sender is outside is the boundary. The inbound edge of a large
+//! provider (`*.mail.protection.outlook.com`, `mx.google.com`) is the boundary wherever it is
+//! met on the way down, unless its sender is in the recipient's own domain (a company gateway
+//! in front of a hosted mailbox): a sender on the same provider (another tenant) is outside.
+//! When every hop is internal the oldest hop is the boundary. Provider domains that belong
+//! together (outlook.com, office365.com, exchangelabs.com) count as one organisation.
 
 use super::Boundary;
 use super::Hop;
-use super::host::{is_local_name, is_private, matches_suffix, org_domain};
+use super::host::{is_local_name, is_private, matches_suffix, normalize, org_family};
 
 /// Place the boundary; None when there are no hops.
 ///
@@ -90,25 +94,52 @@ fn sender_internal(hop: &Hop, orgs: &[String]) -> bool {
     // walked past by a forged name; `--trust` is the robust answer and the docs say so.
     let checked = f.rdns.as_deref().or(f.from_host.as_deref());
     checked
-        .and_then(org_domain)
+        .and_then(org_family)
         .is_some_and(|o| orgs.contains(&o))
 }
 
+/// The inbound edge of a large mail provider: mail from outside, other tenants included, enters
+/// there, so it is the boundary even when the sender is a customer of the same provider.
+fn inbound_edge(by_host: &str) -> Option<&'static str> {
+    let h = normalize(by_host);
+    if h.ends_with(".mail.protection.outlook.com") {
+        Some("Exchange Online Protection (Microsoft 365's inbound servers)")
+    } else if h == "mx.google.com" {
+        Some("mx.google.com (Gmail's inbound servers)")
+    } else {
+        None
+    }
+}
+
 fn find_heuristic(hops: &[Hop], recipient_domains: &[String]) -> Option<Boundary> {
-    let mut orgs: Vec<String> = Vec::new();
+    let mut own: Vec<String> = Vec::new();
+    for d in recipient_domains.iter().filter_map(|d| org_family(d)) {
+        if !own.contains(&d) {
+            own.push(d);
+        }
+    }
+    let mut orgs = own.clone();
     if let Some(top) = hops
         .iter()
         .rev()
-        .find_map(|h| h.fields.by_host.as_deref().and_then(org_domain))
+        .find_map(|h| h.fields.by_host.as_deref().and_then(org_family))
+        && !orgs.contains(&top)
     {
-        orgs.push(top);
-    }
-    for d in recipient_domains.iter().filter_map(|d| org_domain(d)) {
-        if !orgs.contains(&d) {
-            orgs.push(d);
-        }
+        orgs.insert(0, top);
     }
     for hop in hops.iter().rev() {
+        // at a provider's edge only the recipient's own domains are inside: another customer
+        // of the same provider is outside, the recipient's own gateway in front of it is not
+        if let Some(edge) = hop.fields.by_host.as_deref().and_then(inbound_edge)
+            && !sender_internal(hop, &own)
+        {
+            return Some(make(
+                hop,
+                format!(
+                    "the newest hop received by {edge}, where outside mail enters the provider"
+                ),
+            ));
+        }
         if !sender_internal(hop, &orgs) {
             let why = if orgs.is_empty() {
                 "the newest hop whose sender is stated and not private".to_string()

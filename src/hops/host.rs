@@ -33,6 +33,32 @@ pub fn org_domain(host: &str) -> Option<String> {
     Some(domain.to_string())
 }
 
+/// Registrable domains that one provider runs under several names, mapped to one of them.
+const FAMILIES: &[(&str, &str)] = &[
+    ("office365.com", "outlook.com"),
+    ("exchangelabs.com", "outlook.com"),
+    ("microsoft.com", "outlook.com"),
+    ("hotmail.com", "outlook.com"),
+    ("live.com", "outlook.com"),
+    ("googlemail.com", "google.com"),
+    ("gmail.com", "google.com"),
+    ("yahoodns.net", "yahoo.com"),
+    ("aol.com", "yahoo.com"),
+];
+
+/// The organisation a host belongs to: its organisational domain, with the several domains of
+/// one provider (outlook.com, office365.com, exchangelabs.com for Microsoft) made one.
+pub fn org_family(host: &str) -> Option<String> {
+    let org = org_domain(host)?;
+    Some(
+        FAMILIES
+            .iter()
+            .find(|(alias, _)| *alias == org)
+            .map(|(_, canonical)| canonical.to_string())
+            .unwrap_or(org),
+    )
+}
+
 /// True for loopback, private, link-local, CGNAT and unique-local addresses.
 pub fn is_private(ip: IpAddr) -> bool {
     match ip {
@@ -78,7 +104,7 @@ pub fn same_host(a: &str, b: &str) -> bool {
     fa == b
         || fb == a
         || (fa == fb
-            && (distinctive(&fa) || (org_domain(&a).is_some() && org_domain(&a) == org_domain(&b))))
+            && (distinctive(&fa) || (org_family(&a).is_some() && org_family(&a) == org_family(&b))))
 }
 
 /// A first label unique enough to name one machine whatever domain follows it: Microsoft's
@@ -129,6 +155,22 @@ mod tests {
         for ip in ["192.0.2.1", "8.8.8.8", "2001:db8::1"] {
             assert!(!is_private(ip.parse().unwrap()), "{ip}");
         }
+    }
+
+    #[test]
+    fn provider_families() {
+        assert_eq!(
+            org_family("JH0PR01MB5490.apcprd01.prod.exchangelabs.com").as_deref(),
+            Some("outlook.com")
+        );
+        assert_eq!(
+            org_family("LV3P220CA0008.outlook.office365.com").as_deref(),
+            Some("outlook.com")
+        );
+        assert_eq!(
+            org_family("mail.example.co.uk").as_deref(),
+            Some("example.co.uk")
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::diagnose::{Context, Evidence, Finding, Rule};
 use crate::hops::Hop;
-use crate::hops::host::{as_ip, is_local_name, is_private, org_domain, same_host};
+use crate::hops::host::{as_ip, is_local_name, is_private, org_family, same_host};
 
 declare_rule! {
     /// ## What it means
@@ -57,8 +57,8 @@ fn joins(older_by: &str, newer: &Hop) -> bool {
         return true;
     }
     // two machines of one organisation (load-balanced pools name hosts differently)
-    let org = org_domain(older_by);
-    org.is_some() && names.iter().any(|n| org_domain(n) == org)
+    let org = org_family(older_by);
+    org.is_some() && names.iter().any(|n| org_family(n) == org)
 }
 
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {

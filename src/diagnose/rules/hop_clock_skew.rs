@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::diagnose::{Context, Evidence, Finding, Rule};
+use crate::diagnose::{Context, Evidence, Finding, Rule, Severity};
 use crate::text::human_duration;
 
 declare_rule! {
@@ -19,6 +19,9 @@ declare_rule! {
     /// Received: from client.example.net ... by relay.example.net; Tue, 11 Mar 2025 09:15:35 +0000
     /// ```
     /// mx.example.org stamped the message 7 min 5 s before relay.example.net says it received it.
+    ///
+    /// A skew of under a minute is common between the clocks of one provider's servers and is
+    /// reported as info; a larger one as a warning.
     ///
     /// ## What to do
     /// Read the delays on both sides of this hop as a range, not as exact figures. If you run one
@@ -43,7 +46,7 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let by = hop.fields.by_host.as_deref().unwrap_or("an unnamed host");
-        out.push(rule.finding(
+        let mut finding = rule.finding(
             format!(
                 "hop {} ({by}) is stamped {} before hop {}: one of the two clocks is wrong",
                 hop.index,
@@ -52,6 +55,10 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
             ),
             Some(hop.index),
             vec![Evidence::at("Received", &hop.span, &hop.raw)],
-        ));
+        );
+        if delay > -60 {
+            finding.severity = Severity::Info;
+        }
+        out.push(finding);
     }
 }
