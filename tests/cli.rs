@@ -14,7 +14,8 @@ fn mailtrace(args: &[&str], stdin: &[u8]) -> Output {
         .spawn()
         .expect("binary runs");
     let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin).unwrap();
+    // a child that stops before reading (an argument error) closes the pipe: not a failure here
+    let _ = input.write_all(stdin);
     drop(input);
     child.wait_with_output().unwrap()
 }
