@@ -1,6 +1,6 @@
 //! Markdown: the same report, to paste into a ticket. Message content is escaped for Markdown.
 
-use super::{Report, from_cell, journey_line, protocol_cell};
+use super::{Report, from_cell, journey_line, protocol_cell, summary_rows};
 use crate::hops::Side;
 use crate::text::{escape_markdown as esc, human_duration};
 
@@ -13,15 +13,8 @@ pub fn render(report: &Report) -> String {
         esc(&report.source.name)
     ));
     out.push_str("| field | value |\n|---|---|\n");
-    for (label, value) in [
-        ("From", &m.from),
-        ("To", &m.to),
-        ("Subject", &m.subject),
-        ("Date", &m.date),
-        ("Message-ID", &m.message_id),
-        ("Return-Path", &m.return_path),
-    ] {
-        let v = value.as_deref().map(esc).unwrap_or_else(|| "(none)".into());
+    for (label, value) in summary_rows(m) {
+        let v = value.map(esc).unwrap_or_else(|| "(none)".into());
         out.push_str(&format!("| {label} | {v} |\n"));
     }
     out.push_str(&format!("\n### Journey\n\n{}\n\n", journey_line(report)));

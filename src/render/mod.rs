@@ -58,3 +58,15 @@ pub(crate) fn journey_line(report: &Report) -> String {
     }
     parts.join(", ")
 }
+
+/// The summary lines every format shows, in order: label and value.
+pub(crate) fn summary_rows(m: &crate::report::MessageSummary) -> [(&'static str, Option<&str>); 6] {
+    [
+        ("From", m.from.as_deref()),
+        ("To", m.to.as_deref()),
+        ("Subject", m.subject.as_deref()),
+        ("Date", m.date.as_deref()),
+        ("Message-ID", m.message_id.as_deref()),
+        ("Return-Path", m.return_path.as_deref()),
+    ]
+}

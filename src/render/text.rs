@@ -3,7 +3,7 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
-use super::{Report, TextStyle, from_cell, journey_line, protocol_cell};
+use super::{Report, TextStyle, from_cell, journey_line, protocol_cell, summary_rows};
 use crate::diagnose::Severity;
 use crate::hops::Side;
 use crate::text::{escape_terminal as esc, human_duration};
@@ -57,15 +57,8 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
     };
     out.push_str(&paint(style, "1", &format!("mailtrace · {name}")));
     out.push('\n');
-    for (label, value) in [
-        ("From", &m.from),
-        ("To", &m.to),
-        ("Subject", &m.subject),
-        ("Date", &m.date),
-        ("Message-ID", &m.message_id),
-        ("Return-Path", &m.return_path),
-    ] {
-        let v = value.as_deref().map(esc).unwrap_or_else(|| "(none)".into());
+    for (label, value) in summary_rows(m) {
+        let v = value.map(esc).unwrap_or_else(|| "(none)".into());
         out.push_str(&format!("  {label:<12} {v}\n"));
     }
     out.push('\n');
