@@ -8,6 +8,7 @@
 //!
 //! The library never reads the clock or the network by itself.
 
+pub mod auth;
 pub mod diagnose;
 pub mod error;
 pub mod hops;

@@ -2,7 +2,11 @@
 //!
 //! The library never reads the clock by itself; the binary fills `now`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+
+use crate::auth::dns::Dns;
 
 /// Options for one analysis.
 #[derive(Debug, Clone)]
@@ -16,6 +20,9 @@ pub struct Options {
     pub delay_threshold_secs: i64,
     /// Inputs larger than this are refused.
     pub max_message_bytes: usize,
+    /// The DNS used for authentication (zone files, live, or offline). Default: offline with no
+    /// zone, so nothing is looked up unless the caller says so.
+    pub dns: Arc<Dns>,
 }
 
 impl Default for Options {
@@ -25,6 +32,7 @@ impl Default for Options {
             trust: Vec::new(),
             delay_threshold_secs: 300,
             max_message_bytes: 64 * 1024 * 1024,
+            dns: Arc::new(Dns::default()),
         }
     }
 }
