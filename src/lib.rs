@@ -3,7 +3,8 @@
 //! The library is the product: [`analyze`] takes one [`Source`] and [`Options`] and returns a
 //! [`Report`]. Stages, each one input type to one output type:
 //! `input` (bytes -> Source) -> `parse` (Source -> ParsedMessage; the only place that touches
-//! mail-parser) -> `hops` (Received -> Hop chain, delays, boundary) -> `diagnose` (rules ->
+//! mail-parser) -> `hops` (Received -> Hop chain, delays, boundary) -> `auth` (DKIM, ARC, SPF, DMARC re-verified,
+//! claims beside them) -> `diagnose` (rules ->
 //! findings) -> `report` (the one serialisable Report) -> `render` (text, json, markdown).
 //!
 //! The library never reads the clock or the network by itself.
@@ -28,11 +29,14 @@ pub use report::Report;
 pub fn analyze(source: &Source, options: &Options) -> Result<Report> {
     let parsed = parse::parse(source)?;
     let chain = hops::build_chain(&parsed, options);
+    let auth = auth::run(source, &parsed, &chain, options);
     let findings = diagnose::run(&diagnose::Context {
         source,
         parsed: &parsed,
         chain: &chain,
+        auth: &auth,
         options,
     });
-    Ok(report::build(source, &parsed, &chain, findings, options))
+    let dns = options.dns.take_log();
+    Ok(report::build(source, &parsed, &chain, auth, findings, dns))
 }

@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result, anyhow};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use mailtrace::auth::dns;
 use mailtrace::diagnose::{Severity, lookup, rules};
 use mailtrace::render::{self, TextStyle};
 use mailtrace::{Options, Report, Source};
@@ -70,6 +71,43 @@ struct AnalyzeArgs {
     /// Report hops slower than this many seconds (hop-delay).
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     delay_threshold: i64,
+    #[command(flatten)]
+    dns: DnsArgs,
+}
+
+/// Where DNS answers come from.
+#[derive(Args, Clone)]
+struct DnsArgs {
+    /// A zone file (RFC 1035) answering before live DNS (repeatable).
+    #[arg(long = "dns-zone", value_name = "FILE")]
+    dns_zone: Vec<PathBuf>,
+    /// No network at all: names in no zone file are "not found (offline)".
+    #[arg(long)]
+    offline: bool,
+    /// Ask this DNS server (IP[:PORT]) instead of the system's.
+    #[arg(long = "dns-server", value_name = "IP[:PORT]", value_parser = dns::parse_server)]
+    dns_server: Option<std::net::SocketAddr>,
+    /// Seconds to wait for one DNS answer.
+    #[arg(long = "dns-timeout", value_name = "SECONDS", default_value_t = 3.0)]
+    dns_timeout: f64,
+    /// Write every DNS answer used to this zone file, to replay the analysis offline later.
+    #[arg(long = "save-dns", value_name = "FILE")]
+    save_dns: Option<PathBuf>,
+}
+
+impl DnsArgs {
+    fn build(&self) -> Result<dns::Dns> {
+        if !(self.dns_timeout.is_finite() && self.dns_timeout > 0.0 && self.dns_timeout <= 300.0) {
+            return Err(anyhow!("--dns-timeout must be between 0 and 300 seconds"));
+        }
+        let settings = dns::DnsSettings {
+            zones: self.dns_zone.clone(),
+            offline: self.offline,
+            server: self.dns_server,
+            timeout: Some(std::time::Duration::from_secs_f64(self.dns_timeout)),
+        };
+        settings.build().map_err(|e| anyhow!("{e}"))
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -161,8 +199,10 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         now: Some(args.at.unwrap_or_else(Utc::now)),
         trust: args.trust.clone(),
         delay_threshold_secs: args.delay_threshold,
+        dns: std::sync::Arc::new(args.dns.build()?),
         ..Options::default()
     };
+    let mut dns_used = Vec::new();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -199,6 +239,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
             }
         };
         worst = worst.max(report.worst());
+        dns_used.extend(report.dns.iter().cloned());
         match args.format {
             Format::Text => {
                 if i > 0 {
@@ -218,6 +259,10 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
             }
             Format::Json => json_reports.push(serde_json::to_value(&report)?),
         }
+    }
+    if let Some(path) = &args.dns.save_dns {
+        std::fs::write(path, dns::save_zone(&dns_used))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.format == Format::Json && files.len() > 1 {
         emit(&render::json::render_many(&json_reports))?;

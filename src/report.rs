@@ -8,11 +8,13 @@ use std::net::IpAddr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use crate::auth::dns::DnsUse;
+use crate::auth::{AuthOutcome, arc::ArcCheck, compare::ClaimView, dkim::DkimCheck};
+use crate::auth::{dmarc::DmarcCheck, spf::SpfCheck};
 use crate::diagnose::{Finding, Severity};
 use crate::hops::received::Tls;
 use crate::hops::{Chain, Side};
 use crate::input::{InputKind, LineEnding, PasteClaim, Repair, Source};
-use crate::options::Options;
 use crate::parse::{Mailbox, ParsedMessage};
 
 /// Version of the JSON report format.
@@ -35,6 +37,18 @@ pub struct Report {
     pub boundary: Option<BoundaryReport>,
     /// Overall timing.
     pub timing: Timing,
+    /// Every DKIM-Signature, re-verified (top to bottom).
+    pub dkim: Vec<DkimCheck>,
+    /// The ARC chain, validated.
+    pub arc: ArcCheck,
+    /// SPF re-evaluated for the boundary hop's connecting IP (null without one).
+    pub spf: Option<SpfCheck>,
+    /// DMARC for the From domain (null without a From domain).
+    pub dmarc: Option<DmarcCheck>,
+    /// What receiving servers claimed, beside the re-verification.
+    pub claims: Vec<ClaimView>,
+    /// Every DNS answer the analysis used, with its source.
+    pub dns: Vec<DnsUse>,
     /// Findings, worst first.
     pub findings: Vec<Finding>,
 }
@@ -169,8 +183,9 @@ pub fn build(
     source: &Source,
     parsed: &ParsedMessage,
     chain: &Chain,
+    auth: AuthOutcome,
     findings: Vec<Finding>,
-    _options: &Options,
+    dns: Vec<DnsUse>,
 ) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
@@ -224,6 +239,12 @@ pub fn build(
             date_to_first_hop_seconds: chain.date_to_first_hop,
             first_to_last_hop_seconds: chain.first_to_last_hop,
         },
+        dkim: auth.dkim,
+        arc: auth.arc,
+        spf: auth.spf,
+        dmarc: auth.dmarc,
+        claims: auth.claims,
+        dns,
         findings,
     }
 }

@@ -67,3 +67,111 @@ impl AuthResult {
         })
     }
 }
+
+pub mod compare;
+
+use crate::hops::Chain;
+use crate::input::Source;
+use crate::options::Options;
+use crate::parse::ParsedMessage;
+
+/// Everything authentication established about one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthOutcome {
+    /// Every DKIM-Signature, re-verified, top to bottom.
+    pub dkim: Vec<dkim::DkimCheck>,
+    /// The ARC chain.
+    pub arc: arc::ArcCheck,
+    /// SPF for the boundary hop's connecting IP; None when no boundary IP is known.
+    pub spf: Option<spf::SpfCheck>,
+    /// DMARC for the From domain; None when the From domain is unknown.
+    pub dmarc: Option<dmarc::DmarcCheck>,
+    /// Every claim of the receiving servers, beside the re-verification.
+    pub claims: Vec<compare::ClaimView>,
+}
+
+/// The domain of an address (`user@example.com` -> `example.com`), lowercase.
+pub fn address_domain(address: &str) -> Option<String> {
+    let (_, domain) = address.trim().trim_matches(['<', '>']).rsplit_once('@')?;
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    (!domain.is_empty()).then_some(domain)
+}
+
+/// Re-verify DKIM, ARC, SPF and DMARC, and set the receivers' claims beside them.
+pub fn run(
+    source: &Source,
+    parsed: &ParsedMessage,
+    chain: &Chain,
+    options: &Options,
+) -> AuthOutcome {
+    let dns = &options.dns;
+    let body_offset = if source.headers_only {
+        None
+    } else {
+        parsed.body_offset
+    };
+    let repaired: Vec<String> = source
+        .repairs
+        .iter()
+        .filter(|r| r.touches_message)
+        .flat_map(|r| r.headers.iter().cloned())
+        .collect();
+    let dkim = dkim::verify_all(
+        &source.message,
+        &parsed.headers,
+        body_offset,
+        dkim::arrival(chain),
+        options.now,
+        dns,
+        &repaired,
+    );
+    let arc = arc::verify(&source.message, &parsed.headers, body_offset, dns);
+    let boundary_hop = chain.boundary.as_ref().and_then(|b| chain.hop(b.hop));
+    let spf = boundary_hop.and_then(|hop| {
+        let ip = hop.fields.from_ip?;
+        Some(spf::evaluate(
+            ip,
+            parsed.return_path.as_deref(),
+            hop.fields.helo.as_deref(),
+            dns,
+        ))
+    });
+    let from_domain = parsed
+        .from
+        .first()
+        .and_then(|m| m.address.as_deref())
+        .and_then(address_domain);
+    let dkim_pass: Vec<String> = dkim
+        .iter()
+        .filter(|d| d.result == AuthResult::Pass)
+        .map(|d| d.domain.clone())
+        .collect();
+    let dmarc = from_domain.map(|from| {
+        let (spf_result, spf_domain) = match &spf {
+            Some(s) => (s.result, Some(s.domain.as_str())),
+            None => (AuthResult::None, None),
+        };
+        dmarc::evaluate(&from, spf_result, spf_domain, &dkim_pass, dns)
+    });
+    let claims = compare::views(
+        claims::parse_claims(&parsed.headers),
+        parsed,
+        chain,
+        options,
+        &compare::Verified {
+            dkim: &dkim,
+            arc: &arc,
+            spf: spf.as_ref(),
+            dmarc: dmarc.as_ref(),
+            headers_only: source.headers_only,
+            headers: &parsed.headers,
+        },
+    );
+    AuthOutcome {
+        dkim,
+        arc,
+        spf,
+        dmarc,
+        claims,
+    }
+}

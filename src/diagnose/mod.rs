@@ -9,6 +9,7 @@ pub mod rules;
 use std::fmt;
 use std::ops::Range;
 
+use crate::auth::AuthOutcome;
 use crate::hops::Chain;
 use crate::input::Source;
 use crate::options::Options;
@@ -22,8 +23,21 @@ pub struct Context<'a> {
     pub parsed: &'a ParsedMessage,
     /// The hop chain.
     pub chain: &'a Chain,
+    /// Authentication, re-verified.
+    pub auth: &'a AuthOutcome,
     /// The options.
     pub options: &'a Options,
+}
+
+impl Context<'_> {
+    /// Evidence pointing at the header field with this index.
+    pub fn header_evidence(&self, index: usize) -> Vec<Evidence> {
+        self.parsed
+            .headers
+            .get(index)
+            .map(|h| vec![Evidence::at(&h.name, &h.span, &h.value)])
+            .unwrap_or_default()
+    }
 }
 
 /// How much a finding matters.

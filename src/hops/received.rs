@@ -50,8 +50,9 @@ pub struct ReceivedFields {
     pub from_ip: Option<IpAddr>,
     /// The receiving host.
     pub by_host: Option<String>,
-    /// The protocol (`with`), e.g. `ESMTPS`, `SMTP`, `HTTP`, `LMTP`, `MAPI`: normalised
-    /// (`Microsoft SMTP Server` -> `SMTP`, `local-esmtps` -> `ESMTPS`); an unknown protocol only
+    /// The protocol (`with`) as written, e.g. `ESMTPS`, `esmtps`, `SMTP`, `HTTPS`, `LMTP`, `mapi`,
+    /// `Microsoft SMTP Server` (the docs/JSON.md contract): the protocol word with the vendor
+    /// words written around it, no comments or values; an unknown protocol only
     /// when written as an upper-case token (`NNFMP`).
     pub protocol: Option<String>,
     /// TLS version and cipher when stated.
@@ -93,7 +94,10 @@ pub fn parse_received(value: &str) -> ReceivedFields {
 
     out.by_host = clauses.by.as_deref().and_then(by_host_of);
     out.via = clauses.via.as_deref().and_then(via_of);
-    out.protocol = clauses.with.as_deref().and_then(protocol_of);
+    // The protocol as written is what the report shows; its normalised form drives what the
+    // protocol implies (TLS, no greeting).
+    let protocol = clauses.with.as_deref().and_then(protocol_of);
+    out.protocol = clauses.with.as_deref().and_then(protocol_written);
     if let Some(from) = &clauses.from {
         let shape = Shape {
             exim: EXIM.is_match(text),
@@ -103,8 +107,7 @@ pub fn parse_received(value: &str) -> ReceivedFields {
                 .as_deref()
                 .is_some_and(|d| QMAIL_DATE.is_match(d)),
             // HTTP, IMAP, POP3, MAPI and local submission have no HELO/EHLO.
-            no_greeting: out
-                .protocol
+            no_greeting: protocol
                 .as_deref()
                 .or(out.via.as_deref())
                 .and_then(known_protocol)
@@ -136,7 +139,7 @@ pub fn parse_received(value: &str) -> ReceivedFields {
         .or(after_date.for_.as_deref())
         .and_then(first_word)
         .and_then(clean_value);
-    out.tls = tls_of(head_text, out.protocol.as_deref());
+    out.tls = tls_of(head_text, protocol.as_deref());
     out.envelope_from = ENVELOPE_FROM
         .captures(text)
         .and_then(|c| c.get(1).or_else(|| c.get(2)))
@@ -865,6 +868,59 @@ fn protocol_of(items: &[Item]) -> Option<String> {
     plain.then(|| first.to_string())
 }
 
+/// The protocol of a `with` clause as written: the first known protocol word with the vendor
+/// words around it (`Microsoft SMTP Server`, `Microsoft SMTPSVC`), case kept (`esmtps`,
+/// `mapi`), without what follows it (comments, `tls CIPHER`, `/TLS/CIPHER`). A clause with no
+/// known protocol word gives what [`protocol_of`] gives (`NNFMP`, or nothing for a vendor name).
+fn protocol_written(items: &[Item]) -> Option<String> {
+    let clean = |w: &'_ str| -> String {
+        w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .to_string()
+    };
+    // `Microsoft`: a capitalised word of letters, written before the protocol word
+    let vendor = |w: &String| {
+        let mut b = w.bytes();
+        b.next().is_some_and(|c| c.is_ascii_uppercase())
+            && w.len() > 1
+            && b.all(|c| c.is_ascii_lowercase())
+    };
+    // the words before the first comment; else every word of the clause
+    let leading: Vec<String> = items
+        .iter()
+        .take_while(|it| it.kind == ItemKind::Word)
+        .map(|it| clean(it.text))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(k) = leading.iter().position(|w| known_protocol(w).is_some()) else {
+        let written = items
+            .iter()
+            .filter(|it| it.kind == ItemKind::Word)
+            .map(|it| clean(it.text))
+            .find(|w| known_protocol(w).is_some());
+        return match written {
+            Some(w) => w.split('/').next().map(str::to_string),
+            None => protocol_of(items),
+        };
+    };
+    let start = leading[..k]
+        .iter()
+        .rposition(|w| !vendor(w))
+        .map_or(0, |p| p + 1);
+    // after it only `Server`/`Service`: a capitalised word there may be the start of a date
+    // written without its `;` (`with SMTP Tue, 31 Jun ...`)
+    let end = k
+        + 1
+        + leading[k + 1..]
+            .iter()
+            .take_while(|w| matches!(w.as_str(), "Server" | "Service"))
+            .count();
+    let mut words: Vec<&str> = leading[start..end].iter().map(String::as_str).collect();
+    // `ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384`: the protocol is the part before the slash
+    let p = k - start;
+    words[p] = words[p].split('/').next().unwrap_or(words[p]);
+    Some(words.join(" "))
+}
+
 /// `TLS1_2`, `TLSv1.3`, `TLS-1.0`, `TLSv1` -> `TLSv1.x`; `SSLv3`; other spellings as written.
 fn normalize_tls_version(v: &str) -> String {
     let u = v.to_ascii_uppercase().replace(['_', '-'], ".");
@@ -1114,7 +1170,7 @@ mod tests {
                 rdns: s("host-1.example.net"),
                 from_ip: ip("203.0.113.5"),
                 by_host: s("mx.example.com"),
-                protocol: s("ESMTPS"),
+                protocol: s("esmtps"),
                 tls: tls(Some("TLSv1.3"), Some("TLS_AES_256_GCM_SHA384")),
                 id: s("1tAbCd-000XyZ-2Q"),
                 for_addr: s("carol@example.com"),
@@ -1137,7 +1193,7 @@ mod tests {
                 rdns: None,
                 from_ip: ip("61.174.163.26"),
                 by_host: s("sc8-sf-list1.example.net"),
-                protocol: s("SMTP"),
+                protocol: s("smtp"),
                 tls: None,
                 id: s("18t2z0-0001NX-00"),
                 for_addr: s("list@example.net"),
@@ -1169,7 +1225,7 @@ mod tests {
                 rdns: None,
                 from_ip: ip("192.0.2.1"),
                 by_host: s("mx.example.com"),
-                protocol: s("ESMTP"),
+                protocol: s("esmtp"),
                 tls: None,
                 id: s("1abc-0001-00"),
                 for_addr: None,
@@ -1256,7 +1312,8 @@ mod tests {
                 rdns: None,
                 from_ip: ip("2603:10b6:408:6a::18"),
                 by_host: s("SA1PR12MB7890.namprd12.prod.outlook.com"),
-                protocol: s("SMTP"),
+                // as written (docs/JSON.md); TLS comes from the comment, not the name
+                protocol: s("Microsoft SMTP Server"),
                 tls: tls(
                     Some("TLSv1.2"),
                     Some("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")
@@ -1283,7 +1340,7 @@ mod tests {
                 rdns: None,
                 from_ip: ip("203.0.113.7"),
                 by_host: s("EXCH01.corp.example.com"),
-                protocol: s("SMTP"),
+                protocol: s("Microsoft SMTP Server"),
                 tls: tls(None, None),
                 id: s("15.0.1497.2"),
                 for_addr: None,
@@ -1355,7 +1412,7 @@ mod tests {
                 // IPv4-mapped IPv6 is reported as the IPv4 address it carries.
                 from_ip: ip("61.99.99.67"),
                 by_host: s("mail.cs.example.fi"),
-                protocol: s("ESMTP"),
+                protocol: s("esmtp"),
                 tls: None,
                 id: None,
                 for_addr: None,
@@ -1573,6 +1630,58 @@ mod tests {
         ] {
             let _ = parse_received(h);
         }
+    }
+
+    #[test]
+    fn protocol_as_written() {
+        let proto = |with: &str| {
+            parse_received(&format!(
+                "from a.example.net ([192.0.2.1]) by b.example.org {with}; Mon, 28 Oct 2024 05:59:57 +0000"
+            ))
+            .protocol
+        };
+        // the vendor words around the protocol word are part of what is written
+        assert_eq!(
+            proto("with Microsoft SMTP Server (version=TLS1_2, cipher=X) id 15.20.1.2"),
+            s("Microsoft SMTP Server")
+        );
+        assert_eq!(
+            proto("with Microsoft\r\n SMTP Server (TLS) id 15.0.1497.2"),
+            s("Microsoft SMTP Server")
+        );
+        assert_eq!(
+            proto("with Microsoft SMTPSVC(6.0.3790.4675)"),
+            s("Microsoft SMTPSVC")
+        );
+        // case is kept; what follows the protocol word is not part of it
+        assert_eq!(
+            proto("with esmtps  (TLS1.3) tls TLS_AES_256_GCM_SHA384 (Exim 4.97) id 1t-2"),
+            s("esmtps")
+        );
+        assert_eq!(proto("with local-esmtps (Exim 4.97)"), s("local-esmtps"));
+        assert_eq!(proto("with mapi id 15.20.8293.000"), s("mapi"));
+        assert_eq!(
+            proto("with ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384"),
+            s("ESMTP")
+        );
+        assert_eq!(proto("with MailEnable ESMTP"), s("ESMTP"));
+        // an unreadable date without its `;` is not part of the protocol
+        let f = parse_received(
+            "from a.example.net ([192.0.2.1]) by b.example.org with SMTP Tue, 31 Jun 2025 07:30:07 +0000",
+        );
+        assert_eq!(f.protocol, s("SMTP"));
+        // no protocol word: an upper-case token as written, a vendor name not at all
+        assert_eq!(proto("with NNFMP"), s("NNFMP"));
+        assert_eq!(proto("with Internet Mail Service (5.5.2653.19)"), None);
+        // what a protocol implies is read from its normalised form
+        let f = parse_received(
+            "from x.example.net ([192.0.2.1]) by y.example.org with esmtpsa id 1; Mon, 28 Oct 2024 05:59:57 +0000",
+        );
+        assert_eq!(f.tls, tls(None, None));
+        let f = parse_received(
+            "from alice by y.example.org with local (Exim 4.97) id 1; Mon, 28 Oct 2024 05:59:57 +0000",
+        );
+        assert_eq!((f.protocol, f.helo), (s("local"), None));
     }
 
     #[test]

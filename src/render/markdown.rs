@@ -1,6 +1,6 @@
 //! Markdown: the same report, to paste into a ticket. Message content is escaped for Markdown.
 
-use super::{Report, from_cell, journey_line, protocol_cell, summary_rows};
+use super::{Report, auth_rows, from_cell, journey_line, protocol_cell, summary_rows};
 use crate::hops::Side;
 use crate::text::{escape_markdown as esc, human_duration};
 
@@ -49,6 +49,21 @@ pub fn render(report: &Report) -> String {
                 hop.from_ip.map(|i| i.to_string()).unwrap_or_default(),
                 esc(hop.by_host.as_deref().unwrap_or("")),
                 esc(&protocol_cell(hop)),
+            ));
+        }
+        out.push('\n');
+    }
+    let rows = auth_rows(report);
+    if !rows.is_empty() {
+        out.push_str("### Authentication\n\n| check | what | verified | claimed | why |\n|---|---|---|---|---|\n");
+        for row in rows {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                row.check,
+                esc(&row.subject),
+                row.verified,
+                esc(&row.claimed),
+                esc(&row.why)
             ));
         }
         out.push('\n');

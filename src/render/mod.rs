@@ -70,3 +70,180 @@ pub(crate) fn summary_rows(m: &crate::report::MessageSummary) -> [(&'static str,
         ("Return-Path", m.return_path.as_deref()),
     ]
 }
+
+/// One row of the authentication table: what was checked, what mailtrace verified, what the
+/// receiving servers claimed, and why they differ or what to note.
+pub(crate) struct AuthRow {
+    pub check: &'static str,
+    pub subject: String,
+    pub verified: String,
+    pub claimed: String,
+    pub why: String,
+}
+
+fn claimed_text(report: &Report, method: &str, domain: Option<&str>) -> (String, String) {
+    let mut claims: Vec<&crate::auth::compare::ClaimView> = report
+        .claims
+        .iter()
+        .filter(|c| c.claim.method == method)
+        .filter(|c| {
+            domain.is_none_or(|d| {
+                c.claim
+                    .properties
+                    .iter()
+                    .find(|(k, _)| k == "header.d" || k == "header.i")
+                    .is_none_or(|(_, v)| {
+                        v.trim_start_matches('@').eq_ignore_ascii_case(d)
+                            || v.ends_with(&format!("@{d}"))
+                    })
+            })
+        })
+        .collect();
+    claims.sort_by_key(|c| !c.trusted);
+    let Some(first) = claims.first() else {
+        return ("(no claim)".into(), String::new());
+    };
+    let by = first.claim.authserv_id.as_deref().unwrap_or("a server");
+    let trust = if first.trusted {
+        "trusted"
+    } else {
+        "untrusted"
+    };
+    let more = if claims.len() > 1 {
+        format!(" +{}", claims.len() - 1)
+    } else {
+        String::new()
+    };
+    (
+        format!("{} by {by} ({trust}){more}", first.claim.result),
+        first.why.clone().unwrap_or_default(),
+    )
+}
+
+/// The authentication table, computed from the report for display.
+pub(crate) fn auth_rows(report: &Report) -> Vec<AuthRow> {
+    let mut rows = Vec::new();
+    for d in &report.dkim {
+        let bits = d
+            .key_bits
+            .map(|b| format!(", {b} bits"))
+            .unwrap_or_default();
+        let (claimed, claim_why) = claimed_text(report, "dkim", Some(&d.domain));
+        let mut why = format!(
+            "header {}, body {}",
+            serde_plain(&d.header_signature),
+            serde_plain(&d.body_hash)
+        );
+        if let Some(r) = &d.reason {
+            why.push_str(&format!(" ({r})"));
+        }
+        if let Some(n) = &d.note {
+            why.push_str(&format!("; {n}"));
+        }
+        if !claim_why.is_empty() {
+            why.push_str(&format!("; {claim_why}"));
+        }
+        rows.push(AuthRow {
+            check: "DKIM",
+            subject: format!(
+                "d={} s={} ({}, {}{bits})",
+                d.domain, d.selector, d.algorithm, d.canonicalization
+            ),
+            verified: d.result.as_str().to_string(),
+            claimed,
+            why,
+        });
+    }
+    if report.dkim.is_empty() {
+        let (claimed, _) = claimed_text(report, "dkim", None);
+        rows.push(AuthRow {
+            check: "DKIM",
+            subject: "no DKIM-Signature".into(),
+            verified: "none".into(),
+            claimed,
+            why: String::new(),
+        });
+    }
+    if let Some(spf) = &report.spf {
+        let (claimed, claim_why) = claimed_text(report, "spf", None);
+        let mut why = spf
+            .mechanism
+            .as_deref()
+            .map(|m| format!("matched {m}"))
+            .unwrap_or_default();
+        for extra in [
+            spf.reason.as_deref(),
+            spf.note.as_deref(),
+            Some(claim_why.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        {
+            if !why.is_empty() {
+                why.push_str("; ");
+            }
+            why.push_str(extra);
+        }
+        rows.push(AuthRow {
+            check: "SPF",
+            subject: format!("{} for {} ({})", spf.ip, spf.domain, spf.scope),
+            verified: spf.result.as_str().to_string(),
+            claimed,
+            why,
+        });
+    }
+    if let Some(dmarc) = &report.dmarc {
+        let (claimed, claim_why) = claimed_text(report, "dmarc", None);
+        let mut parts = vec![format!(
+            "aligned DKIM {}, aligned SPF {}",
+            yes_no(dmarc.aligned_dkim),
+            yes_no(dmarc.aligned_spf)
+        )];
+        parts.extend(dmarc.reason.clone());
+        parts.extend(dmarc.note.clone());
+        if !claim_why.is_empty() {
+            parts.push(claim_why);
+        }
+        rows.push(AuthRow {
+            check: "DMARC",
+            subject: format!(
+                "{} (p={})",
+                dmarc.from_domain,
+                dmarc.policy.as_deref().unwrap_or("-")
+            ),
+            verified: dmarc.result.as_str().to_string(),
+            claimed,
+            why: parts.join("; "),
+        });
+    }
+    if !report.arc.instances.is_empty() {
+        let (claimed, _) = claimed_text(report, "arc", None);
+        let sealers: Vec<String> = report
+            .arc
+            .instances
+            .iter()
+            .map(|i| format!("i={} {}", i.i, i.domain))
+            .collect();
+        rows.push(AuthRow {
+            check: "ARC",
+            subject: sealers.join(", "),
+            verified: report.arc.result.as_str().to_string(),
+            claimed,
+            why: report.arc.reason.clone().unwrap_or_default(),
+        });
+    }
+    rows
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// The lowercase word a unit enum serialises to.
+fn serde_plain<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}

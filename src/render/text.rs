@@ -3,7 +3,7 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
-use super::{Report, TextStyle, from_cell, journey_line, protocol_cell, summary_rows};
+use super::{Report, TextStyle, auth_rows, from_cell, journey_line, protocol_cell, summary_rows};
 use crate::diagnose::Severity;
 use crate::hops::Side;
 use crate::text::{escape_terminal as esc, human_duration};
@@ -131,6 +131,36 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
         }
     }
 
+    let rows = auth_rows(report);
+    if !rows.is_empty() {
+        out.push('\n');
+        out.push_str(&paint(style, "1", "Authentication"));
+        out.push_str(" (re-verified | claimed by receiving servers)\n");
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        table.force_no_tty();
+        match style.width {
+            Some(w) => {
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+                table.set_width(w);
+            }
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        table.set_header(vec!["check", "what", "verified", "claimed", "why"]);
+        for row in rows {
+            table.add_row(vec![
+                Cell::new(row.check),
+                Cell::new(esc(&row.subject)),
+                Cell::new(row.verified),
+                Cell::new(esc(&row.claimed)),
+                Cell::new(esc(&row.why)),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
     out.push('\n');
     if report.findings.is_empty() {
         out.push_str(&paint(style, "1", "Findings: none"));

@@ -6,10 +6,20 @@ use std::path::{Path, PathBuf};
 use chrono::{TimeZone, Utc};
 use mailtrace::{Options, Report, Source};
 
-/// The fixed "now" of every test: tests never read the wall clock.
+/// The fixed "now" of every test (tests never read the wall clock), and DNS offline from the
+/// samples' zone file (tests never touch the network).
 pub fn options() -> Options {
+    let zone = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/dns.zone");
+    let dns = mailtrace::auth::dns::DnsSettings {
+        zones: vec![zone],
+        offline: true,
+        ..Default::default()
+    }
+    .build()
+    .expect("samples/dns.zone loads");
     Options {
         now: Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
+        dns: std::sync::Arc::new(dns),
         ..Options::default()
     }
 }

@@ -52,8 +52,12 @@ fn joins(older_by: &str, newer: &Hop) -> bool {
     if as_ip(older_by).is_some_and(|a| f.from_ip == Some(a)) {
         return true;
     }
-    // a hand-off on the same machine (a content filter re-injecting over loopback)
-    if names.iter().any(|n| is_local_name(n)) || f.from_ip.is_some_and(is_private) {
+    // a hand-off on the same machine (a content filter re-injecting over loopback) or inside a
+    // private network; a `localhost` name proves nothing when the connection came from a
+    // public address (spam software says `HELO localhost`)
+    if f.from_ip.is_some_and(is_private)
+        || (f.from_ip.is_none() && names.iter().any(|n| is_local_name(n)))
+    {
         return true;
     }
     // two machines of one organisation (load-balanced pools name hosts differently)
@@ -61,10 +65,17 @@ fn joins(older_by: &str, newer: &Hop) -> bool {
     org.is_some() && names.iter().any(|n| org_family(n) == org)
 }
 
+/// A bare host name (`recvd-5d8f7b9c6-x2kqp`, `EXCH01`): a machine's own name for itself, not
+/// a DNS name. The next hop records the machine by its public name, which need not share a
+/// single label with it, so a mismatch proves nothing.
+fn unqualified(by: &str) -> bool {
+    !by.contains('.') && as_ip(by).is_none() && !is_local_name(by)
+}
+
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
     for pair in ctx.chain.hops.windows(2) {
         let (older, newer) = (&pair[0], &pair[1]);
-        let Some(by) = older.fields.by_host.as_deref() else {
+        let Some(by) = older.fields.by_host.as_deref().filter(|b| !unqualified(b)) else {
             continue;
         };
         let f = &newer.fields;

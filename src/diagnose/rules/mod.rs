@@ -1,5 +1,16 @@
 //! The rule registry: every rule, one file each. Order here is the order of `mailtrace rules`.
 
+pub mod arc_chain_broken;
+pub mod auth_claim_mismatch;
+pub mod dkim_body_modified;
+pub mod dkim_expired;
+pub mod dkim_header_modified;
+pub mod dkim_key_not_found;
+pub mod dkim_key_revoked;
+pub mod dkim_not_aligned;
+pub mod dkim_unsigned_content;
+pub mod dkim_weak_key;
+pub mod dmarc_fail;
 pub mod greylisting;
 pub mod hop_chain_broken;
 pub mod hop_clock_skew;
@@ -8,7 +19,10 @@ pub mod hop_delay;
 pub mod hop_unparseable;
 pub mod input_headers_only;
 pub mod input_paste_repaired;
+pub mod multiple_from;
 pub mod no_received_headers;
+pub mod spf_fail;
+pub mod spf_softfail;
 
 use super::Rule;
 
@@ -23,4 +37,18 @@ pub static ALL: &[&Rule] = &[
     &hop_chain_broken::RULE,
     &hop_unparseable::RULE,
     &no_received_headers::RULE,
+    &multiple_from::RULE,
+    &dkim_body_modified::RULE,
+    &dkim_header_modified::RULE,
+    &dkim_key_not_found::RULE,
+    &dkim_key_revoked::RULE,
+    &dkim_expired::RULE,
+    &dkim_weak_key::RULE,
+    &dkim_unsigned_content::RULE,
+    &dkim_not_aligned::RULE,
+    &arc_chain_broken::RULE,
+    &spf_fail::RULE,
+    &spf_softfail::RULE,
+    &dmarc_fail::RULE,
+    &auth_claim_mismatch::RULE,
 ];

@@ -2,11 +2,31 @@
 //! provenance of every answer kept so that an analysis can be replayed offline later.
 //!
 //! The library never opens a socket unless the caller gave it a live resolver.
+//!
+//! * [`ZoneResolver`] (`--dns-zone`): answers from RFC 1035 master files, authoritative for the
+//!   names under their origins and silent ([`ZoneLookup::NotMine`]) about everything else.
+//! * [`LiveResolver`] (`--dns-server`, `--dns-timeout`): hickory over UDP/TCP, one attempt, a
+//!   short timeout, and a circuit breaker so that an analysis without a network fails fast.
+//! * [`OfflineResolver`] (`--offline`): no network; every name is "not found (offline)".
+//! * [`LayeredResolver`]: zones first, then live DNS or offline, which is what the binary uses.
+//! * [`Dns`]: one resolver, one cache and the log of every answer used; [`save_zone`] writes
+//!   that log back as a zone file (`--save-dns`) for an offline replay.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::Serialize;
+
+mod live;
+mod save;
+mod zone;
+
+pub use live::{DEFAULT_TIMEOUT, LiveConfig, LiveResolver, UNREACHABLE, parse_server};
+pub use save::save_zone;
+pub use zone::{MAX_CNAME_CHAIN, ZoneError, ZoneLookup, ZoneResolver};
 
 /// The record types authentication needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -50,7 +70,8 @@ pub enum DnsFailure {
 #[serde(rename_all = "kebab-case")]
 pub enum Answer {
     /// The records, as text: a TXT record's strings joined; an address; `PREF HOST` for MX;
-    /// a host name for PTR (no trailing dot).
+    /// a host name for PTR (no trailing dot; lowercase from zones and live DNS; the root, as in
+    /// a null MX `0 .`, is `.`).
     Records(Vec<String>),
     /// The name does not exist.
     NxDomain,
@@ -120,6 +141,133 @@ impl Resolver for StaticResolver {
             None => Answer::NxDomain,
         };
         (answer, AnswerSource::Static)
+    }
+}
+
+/// What answers when the zones do not: live DNS, or nothing (offline).
+pub enum Fallback {
+    /// A live server.
+    Live(Box<LiveResolver>),
+    /// No network: "not found (offline)".
+    Offline,
+    /// Any other resolver (tests, suites with their own DNS data).
+    Other(Box<dyn Resolver>),
+}
+
+impl std::fmt::Debug for Fallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fallback::Live(live) => f.debug_tuple("Live").field(live).finish(),
+            Fallback::Offline => f.write_str("Offline"),
+            Fallback::Other(_) => f.write_str("Other"),
+        }
+    }
+}
+
+impl Resolver for Fallback {
+    fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        match self {
+            Fallback::Live(live) => live.query(name, rtype),
+            Fallback::Offline => OfflineResolver.query(name, rtype),
+            Fallback::Other(other) => other.query(name, rtype),
+        }
+    }
+}
+
+/// Zone files first, then the fallback: what `--dns-zone` with or without `--offline` means.
+///
+/// A name the zones answer (records, NoData, NXDOMAIN under a zone's origin) never reaches the
+/// fallback, so zone data overrides live DNS. A CNAME in the zones whose target is outside them
+/// is followed through the fallback; the answer then names the fallback as its source.
+#[derive(Debug)]
+pub struct LayeredResolver {
+    /// The zone files.
+    pub zones: ZoneResolver,
+    /// Live DNS or offline.
+    pub fallback: Fallback,
+}
+
+impl LayeredResolver {
+    /// Zones, then offline.
+    pub fn offline(zones: ZoneResolver) -> Self {
+        LayeredResolver {
+            zones,
+            fallback: Fallback::Offline,
+        }
+    }
+
+    /// Zones, then a live server.
+    pub fn live(zones: ZoneResolver, live: LiveResolver) -> Self {
+        LayeredResolver {
+            zones,
+            fallback: Fallback::Live(Box::new(live)),
+        }
+    }
+}
+
+impl Resolver for LayeredResolver {
+    fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        match self.zones.lookup(name, rtype) {
+            ZoneLookup::Answer(answer, source) => (answer, source),
+            ZoneLookup::Alias { target, .. } => self.fallback.query(&target, rtype),
+            ZoneLookup::NotMine => self.fallback.query(name, rtype),
+        }
+    }
+}
+
+/// Zone files alone are offline: a name outside them is "not found (offline)".
+impl Resolver for ZoneResolver {
+    fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        match self.lookup(name, rtype) {
+            ZoneLookup::Answer(answer, source) => (answer, source),
+            ZoneLookup::Alias { .. } | ZoneLookup::NotMine => OfflineResolver.query(name, rtype),
+        }
+    }
+}
+
+/// The DNS options of a run, as the binary reads them: `--dns-zone` (repeatable),
+/// `--offline`, `--dns-server`, `--dns-timeout`. [`DnsSettings::build`] turns them into a
+/// [`Dns`], so the binary holds no DNS logic.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DnsSettings {
+    /// Zone files, the first with precedence.
+    pub zones: Vec<PathBuf>,
+    /// No network at all.
+    pub offline: bool,
+    /// One server instead of the system configuration (ignored when offline).
+    pub server: Option<SocketAddr>,
+    /// Per-query timeout (default [`DEFAULT_TIMEOUT`]).
+    pub timeout: Option<Duration>,
+}
+
+/// Why the DNS of a run could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum DnsSetupError {
+    /// A zone file could not be read or parsed (`path:line: what`).
+    #[error("{0}")]
+    Zone(#[from] ZoneError),
+    /// The live resolver could not be created.
+    #[error("cannot start the DNS resolver: {0}")]
+    Resolver(std::io::Error),
+}
+
+impl DnsSettings {
+    /// Zones first, then live DNS, or offline when asked.
+    pub fn build(&self) -> Result<Dns, DnsSetupError> {
+        let zones = ZoneResolver::from_files(&self.zones)?;
+        let fallback = if self.offline {
+            Fallback::Offline
+        } else {
+            let config = LiveConfig {
+                server: self.server,
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                ..LiveConfig::default()
+            };
+            Fallback::Live(Box::new(
+                LiveResolver::new(config).map_err(DnsSetupError::Resolver)?,
+            ))
+        };
+        Ok(Dns::new(Box::new(LayeredResolver { zones, fallback })))
     }
 }
 

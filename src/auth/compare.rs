@@ -1,0 +1,255 @@
+//! Claims beside verification: each result a receiving server recorded, whether it can be
+//! trusted, and how it compares with what mailtrace computes again, with the likely reason for
+//! a disagreement.
+//!
+//! A claim is trusted when its header was added at or after the trust boundary (it stands above
+//! the boundary hop's Received field: servers prepend) or its authserv-id is a `--trust` host.
+//! Claims below the boundary were written by the sending side and prove nothing.
+
+use serde::Serialize;
+
+use super::AuthResult;
+use super::arc::ArcCheck;
+use super::claims::Claim;
+use super::dkim::{BodyHash, DkimCheck, HeaderSignature};
+use super::dmarc::DmarcCheck;
+use super::spf::SpfCheck;
+use crate::hops::Chain;
+use crate::hops::host::matches_suffix;
+use crate::options::Options;
+use crate::parse::ParsedMessage;
+
+/// What mailtrace verified, for comparison.
+pub struct Verified<'a> {
+    /// DKIM checks.
+    pub dkim: &'a [DkimCheck],
+    /// ARC.
+    pub arc: &'a ArcCheck,
+    /// SPF at the boundary.
+    pub spf: Option<&'a SpfCheck>,
+    /// DMARC.
+    pub dmarc: Option<&'a DmarcCheck>,
+    /// The input has no body.
+    pub headers_only: bool,
+    /// The header fields (to read a signature's b= for matching `header.b`).
+    pub headers: &'a [crate::parse::HeaderField],
+}
+
+/// One claim, set beside the re-verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimView {
+    /// The claim as parsed.
+    #[serde(flatten)]
+    pub claim: Claim,
+    /// True when the claim was written at or after the trust boundary, or by a trusted host.
+    pub trusted: bool,
+    /// The hop whose receiving server wrote it (the nearest Received field below it).
+    pub hop: Option<usize>,
+    /// mailtrace's own result for the same check, when it has one.
+    pub verified: Option<AuthResult>,
+    /// True when claimed and verified agree, false when not, null when there is nothing to
+    /// compare.
+    pub agrees: Option<bool>,
+    /// The likely reason for a disagreement, in words.
+    pub why: Option<String>,
+}
+
+/// The claims with trust, hop and comparison.
+pub fn views(
+    claims: Vec<Claim>,
+    parsed: &ParsedMessage,
+    chain: &Chain,
+    options: &Options,
+    verified: &Verified,
+) -> Vec<ClaimView> {
+    let boundary_start = chain
+        .boundary
+        .as_ref()
+        .and_then(|b| chain.hop(b.hop))
+        .map(|h| h.span.start);
+    claims
+        .into_iter()
+        .map(|claim| {
+            let start = parsed
+                .headers
+                .get(claim.header_index)
+                .map(|h| h.span.start)
+                .unwrap_or(usize::MAX);
+            // the nearest Received field below the claim (a larger offset) wrote it
+            let hop = chain
+                .hops
+                .iter()
+                .filter(|h| h.span.start > start)
+                .min_by_key(|h| h.span.start)
+                .map(|h| h.index);
+            let by_trusted_host = claim
+                .authserv_id
+                .as_deref()
+                .is_some_and(|id| options.trust.iter().any(|t| matches_suffix(id, t)));
+            let trusted = by_trusted_host || boundary_start.is_some_and(|b| start < b);
+            let (verified_result, why) = compare(&claim, verified);
+            let agrees = verified_result.map(|v| same(&claim.result, v));
+            ClaimView {
+                why: if agrees == Some(false) { why } else { None },
+                claim,
+                trusted,
+                hop,
+                verified: verified_result,
+                agrees,
+            }
+        })
+        .collect()
+}
+
+/// Does the claimed word mean the verified result? (`bestguesspass` is Microsoft's "no record,
+/// but would pass"; `hardfail` is fail.)
+fn same(claimed: &str, verified: AuthResult) -> bool {
+    match AuthResult::parse(claimed) {
+        Some(c) => c == verified,
+        None => false,
+    }
+}
+
+fn property<'a>(claim: &'a Claim, name: &str) -> Option<&'a str> {
+    claim
+        .properties
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// mailtrace's result for the claim's method, and the likely reason if they differ.
+fn compare(claim: &Claim, v: &Verified) -> (Option<AuthResult>, Option<String>) {
+    let claimed = AuthResult::parse(&claim.result);
+    match claim.method.as_str() {
+        "spf" => {
+            let Some(spf) = v.spf else {
+                return (None, None);
+            };
+            let why = match (claimed, spf.result) {
+                (_, AuthResult::Temperror) => spf
+                    .note
+                    .clone()
+                    .or_else(|| Some("DNS could not be asked now".into())),
+                (Some(AuthResult::Pass), AuthResult::Fail | AuthResult::Softfail) => Some(format!(
+                    "the SPF record of {} no longer allows {}: it changed since delivery, or the claim was for another IP",
+                    spf.domain, spf.ip
+                )),
+                (Some(AuthResult::Fail | AuthResult::Softfail), AuthResult::Pass) => Some(format!(
+                    "{} is allowed by the SPF record of {} now: it changed since delivery, or the claim was for another IP",
+                    spf.ip, spf.domain
+                )),
+                _ => Some(format!(
+                    "re-evaluated for {} and {}: the record or the identity differ from what that server saw",
+                    spf.ip, spf.domain
+                )),
+            };
+            (Some(spf.result), why)
+        }
+        "dkim" => {
+            let d = property(claim, "header.d")
+                .or_else(|| property(claim, "header.i").and_then(|i| i.rsplit('@').next()))
+                .map(|d| d.trim_start_matches('@').to_ascii_lowercase());
+            let b = property(claim, "header.b");
+            let s = property(claim, "header.s");
+            let candidates: Vec<&DkimCheck> = v
+                .dkim
+                .iter()
+                .filter(|c| d.as_deref().is_none_or(|d| c.domain == d))
+                .filter(|c| s.is_none_or(|s| c.selector.eq_ignore_ascii_case(s)))
+                .collect();
+            let Some(check) = pick(&candidates, b, v.headers) else {
+                return match claimed {
+                    Some(AuthResult::None) if v.dkim.is_empty() => (Some(AuthResult::None), None),
+                    _ if v.dkim.is_empty() => (
+                        Some(AuthResult::None),
+                        Some("no DKIM-Signature is left in the message".into()),
+                    ),
+                    _ => (None, None),
+                };
+            };
+            (Some(check.result), Some(dkim_why(check, v.headers_only)))
+        }
+        "dmarc" => {
+            let Some(dmarc) = v.dmarc else {
+                return (None, None);
+            };
+            let why = if dmarc.result == AuthResult::Fail && claimed == Some(AuthResult::Pass) {
+                "no aligned SPF or DKIM pass is left now: see the DKIM and SPF rows for why".into()
+            } else {
+                format!(
+                    "re-evaluated now: {}",
+                    dmarc.reason.as_deref().unwrap_or("the inputs differ")
+                )
+            };
+            (Some(dmarc.result), Some(why))
+        }
+        "arc" => {
+            if v.arc.result == AuthResult::None {
+                return (None, None);
+            }
+            let why = v
+                .arc
+                .reason
+                .clone()
+                .unwrap_or_else(|| "the chain validates differently now".into());
+            (Some(v.arc.result), Some(why))
+        }
+        _ => (None, None),
+    }
+}
+
+/// The signature a claim is about: the one whose b= starts with `header.b` (RFC 6008), else
+/// the first candidate.
+fn pick<'a>(
+    candidates: &[&'a DkimCheck],
+    b: Option<&str>,
+    headers: &[crate::parse::HeaderField],
+) -> Option<&'a DkimCheck> {
+    let by_b = b.and_then(|b| {
+        candidates.iter().copied().find(|c| {
+            headers
+                .get(c.header_index)
+                .and_then(|h| signature_b(&h.value))
+                .is_some_and(|full| full.starts_with(b))
+        })
+    });
+    by_b.or_else(|| candidates.first().copied())
+}
+
+/// The b= tag of a DKIM-Signature value, whitespace removed.
+fn signature_b(value: &str) -> Option<String> {
+    value.split(';').find_map(|tag| {
+        let (k, v) = tag.split_once('=')?;
+        (k.trim() == "b").then(|| v.chars().filter(|c| !c.is_whitespace()).collect())
+    })
+}
+
+fn dkim_why(check: &DkimCheck, headers_only: bool) -> String {
+    if headers_only || check.reason.as_deref() == Some("body-missing") {
+        return "the body is missing from the input, so only the header signature can be checked"
+            .into();
+    }
+    if !check.repaired_headers_signed.is_empty() {
+        return format!(
+            "a paste repair changed signed headers ({}): verify the original file",
+            check.repaired_headers_signed.join(", ")
+        );
+    }
+    match (check.header_signature, check.body_hash, check.reason.as_deref()) {
+        (HeaderSignature::Valid, BodyHash::Mismatch, _) => {
+            "the body was changed after that server checked it (a footer added later, or the input is not the original)".into()
+        }
+        (HeaderSignature::Invalid, BodyHash::Match, _) => {
+            "a signed header was changed after that server checked it".into()
+        }
+        (_, _, Some("key-not-found")) => "the key was removed from DNS (rotated) since delivery".into(),
+        (_, _, Some("key-revoked")) => "the key was revoked since delivery".into(),
+        (_, _, Some("dns-error")) => check
+            .note
+            .clone()
+            .unwrap_or_else(|| "the key could not be looked up now".into()),
+        (_, _, Some(r)) => format!("re-verified now: {r}"),
+        _ => "re-verified now with the same result words".into(),
+    }
+}
