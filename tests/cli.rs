@@ -4,9 +4,16 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// Run the binary. Analyses always run `--offline`: tests never touch the network.
 fn mailtrace(args: &[&str], stdin: &[u8]) -> Output {
+    let analyze = !matches!(args.first(), Some(&"rules" | &"explain"));
+    let mut all: Vec<&str> = args.to_vec();
+    if analyze && !all.contains(&"--offline") {
+        let at = usize::from(all.first() == Some(&"analyze"));
+        all.insert(at, "--offline");
+    }
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailtrace"))
-        .args(args)
+        .args(&all)
         .env_remove("NO_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -159,4 +166,121 @@ fn color_follows_the_flag() {
     assert!(!never.stdout.contains(&0x1b));
     let auto = mailtrace(&[], SKEWED); // stdout is a pipe: no colour
     assert!(!auto.stdout.contains(&0x1b));
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn saved_dns_replays_offline_with_the_same_verdicts() {
+    let dir = std::env::temp_dir().join(format!("mailtrace-dns-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("saved.zone");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/dkim-pass-relaxed.eml");
+    let zone = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/dns.zone");
+    let at = "2026-01-01T00:00:00Z";
+    let first = json_of(&mailtrace(
+        &[
+            "--format",
+            "json",
+            "--offline",
+            "--dns-zone",
+            zone,
+            "--at",
+            at,
+            "--save-dns",
+            saved.to_str().unwrap(),
+            sample,
+        ],
+        b"",
+    ));
+    assert_eq!(first["dkim"][0]["result"], "pass", "{}", first["dkim"]);
+    assert!(!first["dns"].as_array().unwrap().is_empty());
+    let replay = json_of(&mailtrace(
+        &[
+            "--format",
+            "json",
+            "--offline",
+            "--dns-zone",
+            saved.to_str().unwrap(),
+            "--at",
+            at,
+            sample,
+        ],
+        b"",
+    ));
+    for key in ["dkim", "spf", "dmarc", "arc"] {
+        assert_eq!(first[key], replay[key], "{key} differs after replay");
+    }
+    // the replay's answers come from the saved file
+    let sources: Vec<String> = replay["dns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["source"]["from"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        sources.iter().all(|s| s.ends_with("saved.zone")),
+        "{sources:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn offline_without_zone_says_not_found_offline() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/dkim-pass-relaxed.eml");
+    let v = json_of(&mailtrace(
+        &[
+            "--format",
+            "json",
+            "--offline",
+            "--at",
+            "2026-01-01T00:00:00Z",
+            sample,
+        ],
+        b"",
+    ));
+    assert_eq!(v["dkim"][0]["result"], "temperror");
+    assert_eq!(v["dkim"][0]["reason"], "dns-error");
+    assert!(
+        v["dkim"][0]["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("offline")
+    );
+    assert_eq!(
+        v["dkim"][0]["body_hash"], "match",
+        "the body hash is computed without the key"
+    );
+    assert!(
+        v["dns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["source"]["kind"] == "offline-missing")
+    );
+}
+
+#[test]
+fn a_bad_zone_file_is_one_line_and_exit_two() {
+    let dir = std::env::temp_dir().join(format!("mailtrace-badzone-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.zone");
+    std::fs::write(
+        &bad,
+        "$ORIGIN example.com.\nsel._domainkey TXT \"v=DKIM1; p=abc\n",
+    )
+    .unwrap();
+    let out = mailtrace(&["--offline", "--dns-zone", bad.to_str().unwrap()], SKEWED);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("bad.zone"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
 }
