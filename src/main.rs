@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mailtrace::auth::dns;
 use mailtrace::diagnose::{Severity, lookup, rules};
-use mailtrace::render::{self, TextStyle};
+use mailtrace::render::{self, TextStyle, Width};
 use mailtrace::{Options, Report, Source};
 
 #[derive(Parser)]
@@ -211,10 +211,11 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let width = if std::io::stdout().is_terminal() {
-        terminal_width()
-    } else {
-        None
+    // a terminal wraps to its width; a pipe or file is not wrapped unless COLUMNS says so
+    let width = match std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        Some(columns) => Width::Columns(columns),
+        None if std::io::stdout().is_terminal() => Width::Terminal,
+        None => Width::Unlimited,
     };
     let style = TextStyle { color, width };
     let files = if args.files.is_empty() {
@@ -277,10 +278,6 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn terminal_width() -> Option<u16> {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
 }
 
 fn run() -> Result<ExitCode> {

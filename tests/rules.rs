@@ -116,7 +116,13 @@ fn dates_across_zones_give_exact_delays() {
     assert_eq!(r.hops[0].timestamp.as_deref(), Some("2025-03-11T09:15:42Z"));
     assert_eq!(r.timing.first_to_last_hop_seconds, Some(5));
     assert_eq!(r.timing.date_to_first_hop_seconds, Some(2));
-    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    // a clean chain: no hop finding (authentication of these made-up domains is another story)
+    let hop_findings: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code.starts_with("HOP"))
+        .collect();
+    assert!(hop_findings.is_empty(), "{hop_findings:?}");
 }
 
 #[test]

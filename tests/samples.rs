@@ -131,6 +131,28 @@ fn samples_match_their_expected_facts() {
                 got["boundary"]["hop"]
             ));
         }
+        // authentication facts, where the sample's author wrote them (dkimpy/pyspf-confirmed)
+        if let Some(want) = expected.get("dkim").and_then(Value::as_array) {
+            let have = got["dkim"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if want.len() != have.len() {
+                problems.push(format!(
+                    "{stem}: {} DKIM signatures expected, {} checked",
+                    want.len(),
+                    have.len()
+                ));
+            }
+            for (i, (w, g)) in want.iter().zip(have).enumerate() {
+                problems.extend(compare_fields(&stem, &format!("dkim[{i}]"), w, g));
+            }
+        }
+        for key in ["spf", "dmarc", "arc"] {
+            if let Some(w) = expected.get(key) {
+                problems.extend(compare_fields(&stem, key, w, &got[key]));
+            }
+        }
         let got_names: Vec<&str> = got["findings"]
             .as_array()
             .unwrap()
@@ -154,4 +176,17 @@ fn samples_match_their_expected_facts() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// Every field the expectation names must be equal in the report.
+fn compare_fields(stem: &str, what: &str, want: &Value, got: &Value) -> Vec<String> {
+    let Some(fields) = want.as_object() else {
+        return vec![format!("{stem}: {what}: expectation is not an object")];
+    };
+    fields
+        .iter()
+        .filter(|(k, _)| !k.starts_with("dkimpy"))
+        .filter(|(k, v)| &got[k.as_str()] != *v)
+        .map(|(k, v)| format!("{stem}: {what}.{k}: expected {v}, got {}", got[k.as_str()]))
+        .collect()
 }

@@ -3,8 +3,16 @@
 //! a disagreement.
 //!
 //! A claim is trusted when its header was added at or after the trust boundary (it stands above
-//! the boundary hop's Received field: servers prepend) or its authserv-id is a `--trust` host.
-//! Claims below the boundary were written by the sending side and prove nothing.
+//! the boundary hop's Received field: servers prepend), or its authserv-id is a `--trust` host,
+//! or its authserv-id names a recipient-side host (or that host's organisation) and it stands
+//! directly below the boundary's Received field, where Gmail writes its results. A sender could
+//! place a header there too, but RFC 8601 section 5 has the receiving server remove results
+//! that carry its own authserv-id. Claims below the boundary were written by the sending side
+//! or by intermediaries and prove nothing about delivery.
+//!
+//! SPF claims are compared only when they are about the same connection (the same client IP,
+//! or written at the boundary); DMARC claims only when trusted: an intermediary's SPF and DMARC
+//! verdicts were about another hop.
 
 use serde::Serialize;
 
@@ -14,8 +22,8 @@ use super::claims::Claim;
 use super::dkim::{BodyHash, DkimCheck, HeaderSignature};
 use super::dmarc::DmarcCheck;
 use super::spf::SpfCheck;
-use crate::hops::Chain;
-use crate::hops::host::matches_suffix;
+use crate::hops::host::{matches_suffix, org_family, same_host};
+use crate::hops::{Chain, Side};
 use crate::options::Options;
 use crate::parse::ParsedMessage;
 
@@ -62,11 +70,14 @@ pub fn views(
     options: &Options,
     verified: &Verified,
 ) -> Vec<ClaimView> {
-    let boundary_start = chain
-        .boundary
-        .as_ref()
-        .and_then(|b| chain.hop(b.hop))
-        .map(|h| h.span.start);
+    let boundary = chain.boundary.as_ref().and_then(|b| chain.hop(b.hop));
+    let boundary_start = boundary.map(|h| h.span.start);
+    let recipient_hosts: Vec<&str> = chain
+        .hops
+        .iter()
+        .filter(|h| h.side != Side::Sender)
+        .filter_map(|h| h.fields.by_host.as_deref())
+        .collect();
     claims
         .into_iter()
         .map(|claim| {
@@ -82,13 +93,26 @@ pub fn views(
                 .filter(|h| h.span.start > start)
                 .min_by_key(|h| h.span.start)
                 .map(|h| h.index);
-            let by_trusted_host = claim
-                .authserv_id
-                .as_deref()
-                .is_some_and(|id| options.trust.iter().any(|t| matches_suffix(id, t)));
-            let trusted = by_trusted_host || boundary_start.is_some_and(|b| start < b);
-            let (verified_result, why) = compare(&claim, verified);
-            let agrees = verified_result.map(|v| same(&claim.result, v));
+            let id = claim.authserv_id.as_deref();
+            let by_trusted_host =
+                id.is_some_and(|id| options.trust.iter().any(|t| matches_suffix(id, t)));
+            let above_boundary = boundary_start.is_some_and(|b| start < b);
+            let names_recipient = id.is_some_and(|id| {
+                recipient_hosts.iter().any(|h| {
+                    same_host(id, h)
+                        || (org_family(id).is_some() && org_family(id) == org_family(h))
+                })
+            });
+            let just_below_boundary = match (boundary, hop) {
+                (Some(b), Some(h)) => h + 1 == b.index,
+                (Some(b), None) => b.index == 1,
+                _ => false,
+            };
+            let trusted =
+                by_trusted_host || above_boundary || (names_recipient && just_below_boundary);
+            let at_boundary = above_boundary || (names_recipient && just_below_boundary);
+            let (verified_result, why) = compare(&claim, verified, trusted, at_boundary);
+            let agrees = verified_result.map(|v| same(&claim, v, verified));
             ClaimView {
                 why: if agrees == Some(false) { why } else { None },
                 claim,
@@ -101,13 +125,26 @@ pub fn views(
         .collect()
 }
 
-/// Does the claimed word mean the verified result? (`bestguesspass` is Microsoft's "no record,
-/// but would pass"; `hardfail` is fail.)
-fn same(claimed: &str, verified: AuthResult) -> bool {
-    match AuthResult::parse(claimed) {
-        Some(c) => c == verified,
-        None => false,
+/// Does the claimed word mean the verified result? (`hardfail` is fail.) Receivers word some
+/// outcomes differently: Gmail writes `dkim=neutral (body hash did not verify)` where RFC 8601
+/// says fail, which is the same verdict.
+fn same(claim: &Claim, verified: AuthResult, v: &Verified) -> bool {
+    let Some(claimed) = AuthResult::parse(&claim.result) else {
+        return false;
+    };
+    if claimed == verified {
+        return true;
     }
+    claim.method == "dkim"
+        && claimed == AuthResult::Neutral
+        && verified == AuthResult::Fail
+        && claim
+            .comment
+            .as_deref()
+            .is_some_and(|c| c.to_ascii_lowercase().contains("body hash did not verify"))
+        && v.dkim
+            .iter()
+            .any(|d| d.reason.as_deref() == Some("body-hash-mismatch"))
 }
 
 fn property<'a>(claim: &'a Claim, name: &str) -> Option<&'a str> {
@@ -119,13 +156,29 @@ fn property<'a>(claim: &'a Claim, name: &str) -> Option<&'a str> {
 }
 
 /// mailtrace's result for the claim's method, and the likely reason if they differ.
-fn compare(claim: &Claim, v: &Verified) -> (Option<AuthResult>, Option<String>) {
+fn compare(
+    claim: &Claim,
+    v: &Verified,
+    trusted: bool,
+    at_boundary: bool,
+) -> (Option<AuthResult>, Option<String>) {
     let claimed = AuthResult::parse(&claim.result);
     match claim.method.as_str() {
         "spf" => {
             let Some(spf) = v.spf else {
                 return (None, None);
             };
+            let claim_ip = ["client-ip", "smtp.client-ip", "policy.iprev"]
+                .iter()
+                .find_map(|k| property(claim, k))
+                .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
+            let same_connection = match claim_ip {
+                Some(ip) => ip == spf.ip,
+                None => at_boundary,
+            };
+            if !same_connection {
+                return (None, None);
+            }
             let why = match (claimed, spf.result) {
                 (_, AuthResult::Temperror) => spf
                     .note
@@ -171,7 +224,7 @@ fn compare(claim: &Claim, v: &Verified) -> (Option<AuthResult>, Option<String>) 
             (Some(check.result), Some(dkim_why(check, v.headers_only)))
         }
         "dmarc" => {
-            let Some(dmarc) = v.dmarc else {
+            let Some(dmarc) = v.dmarc.filter(|_| trusted) else {
                 return (None, None);
             };
             let why = if dmarc.result == AuthResult::Fail && claimed == Some(AuthResult::Pass) {

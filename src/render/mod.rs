@@ -13,8 +13,42 @@ pub use crate::report::Report;
 pub struct TextStyle {
     /// Use ANSI colours.
     pub color: bool,
-    /// Wrap tables to this width; None = no wrapping.
-    pub width: Option<u16>,
+    /// How wide tables may be.
+    pub width: Width,
+}
+
+/// How wide text tables may be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Width {
+    /// No wrapping (files, pipes, snapshots).
+    #[default]
+    Unlimited,
+    /// Wrap to this many columns.
+    Columns(u16),
+    /// Wrap to the width of the terminal on stdout.
+    Terminal,
+}
+
+/// A comfy-table with the house style and the width asked for.
+pub(crate) fn table(width: Width) -> comfy_table::Table {
+    use comfy_table::{ContentArrangement, presets};
+    let mut table = comfy_table::Table::new();
+    table.load_style(presets::UTF8_FULL_CONDENSED);
+    match width {
+        Width::Unlimited => {
+            table.force_no_tty();
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+        Width::Columns(w) => {
+            table.force_no_tty();
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(w);
+        }
+        Width::Terminal => {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        }
+    }
+    table
 }
 
 /// The hop cell of the "with / TLS" column: `ESMTPS TLSv1.3` etc.
@@ -134,11 +168,11 @@ pub(crate) fn auth_rows(report: &Report) -> Vec<AuthRow> {
             serde_plain(&d.header_signature),
             serde_plain(&d.body_hash)
         );
-        if let Some(r) = &d.reason {
-            why.push_str(&format!(" ({r})"));
-        }
-        if let Some(n) = &d.note {
-            why.push_str(&format!("; {n}"));
+        // the note says in words what the reason slug says in code; the slug is in the JSON
+        match (&d.note, &d.reason) {
+            (Some(n), _) => why.push_str(&format!(": {n}")),
+            (None, Some(r)) => why.push_str(&format!(" ({r})")),
+            (None, None) => {}
         }
         if !claim_why.is_empty() {
             why.push_str(&format!("; {claim_why}"));

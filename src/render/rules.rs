@@ -1,15 +1,10 @@
 //! The rule registry for `mailtrace rules` and `mailtrace explain`.
 
-use comfy_table::{ContentArrangement, Table, presets};
-
 use crate::diagnose::Rule;
 
 /// `mailtrace rules` as a table.
 pub fn list_text(rules: &[&Rule]) -> String {
-    let mut table = Table::new();
-    table.load_style(presets::UTF8_FULL_CONDENSED);
-    table.force_no_tty();
-    table.set_content_arrangement(ContentArrangement::Disabled);
+    let mut table = super::table(super::Width::Unlimited);
     table.set_header(vec!["code", "name", "severity", "summary"]);
     for r in rules {
         table.add_row(vec![r.code, r.name, r.severity.as_str(), r.summary]);

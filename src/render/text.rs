@@ -1,7 +1,7 @@
 //! Text for a terminal: summary, the hop table with delay bars and the boundary marked, then
 //! findings by severity. Every piece of message content goes through `escape_terminal`.
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment};
 
 use super::{Report, TextStyle, auth_rows, from_cell, journey_line, protocol_cell, summary_rows};
 use crate::diagnose::Severity;
@@ -83,18 +83,7 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
             .filter_map(|h| h.delay_seconds)
             .max()
             .unwrap_or(0);
-        let mut table = Table::new();
-        table.load_style(presets::UTF8_FULL_CONDENSED);
-        table.force_no_tty();
-        match style.width {
-            Some(w) => {
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-                table.set_width(w);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
-            }
-        }
+        let mut table = super::table(style.width);
         table.set_header(vec![
             "#",
             "time (UTC)",
@@ -136,18 +125,7 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
         out.push('\n');
         out.push_str(&paint(style, "1", "Authentication"));
         out.push_str(" (re-verified | claimed by receiving servers)\n");
-        let mut table = Table::new();
-        table.load_style(presets::UTF8_FULL_CONDENSED);
-        table.force_no_tty();
-        match style.width {
-            Some(w) => {
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-                table.set_width(w);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
-            }
-        }
+        let mut table = super::table(style.width);
         table.set_header(vec!["check", "what", "verified", "claimed", "why"]);
         for row in rows {
             table.add_row(vec![

@@ -538,17 +538,20 @@ fn evaluate(
     if let Some(problem) = soft {
         return Some(problem);
     }
-    if check.header_signature != HeaderSignature::Valid {
-        let mut note = String::from("the signed header fields changed since signing");
-        if check.body_hash == BodyHash::Mismatch {
-            note.push_str(", and so did the body");
-        }
-        return Some((Reason::SignatureMismatch, note));
-    }
+    // RFC 6376 6.1.3 compares the body hash before the header signature, so when both fail
+    // the reason is the body's; the note says the headers changed too.
     if check.body_hash == BodyHash::Mismatch {
+        let note = if check.header_signature == HeaderSignature::Valid {
+            "the header fields are as signed; the body changed since signing"
+        } else {
+            "the body changed since signing, and so did the signed header fields"
+        };
+        return Some((Reason::BodyHashMismatch, note.into()));
+    }
+    if check.header_signature != HeaderSignature::Valid {
         return Some((
-            Reason::BodyHashMismatch,
-            "the header fields are as signed; the body changed since signing".into(),
+            Reason::SignatureMismatch,
+            "the signed header fields changed since signing".into(),
         ));
     }
     // A signature above every Received field (of a message that has some) was added after the

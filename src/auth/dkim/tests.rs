@@ -487,7 +487,8 @@ fn subject_changed_after_signing() {
         c.note.as_deref(),
         Some("the signed header fields changed since signing")
     );
-    // Both changed: the header signature decides the reason, the body is in the note.
+    // Both changed: the body hash is compared first (RFC 6376 6.1.3), so it gives the reason;
+    // the note says the headers changed too.
     let mut both = changed.clone();
     both.extend_from_slice(b"footer\r\n");
     let c = one(&both);
@@ -497,12 +498,12 @@ fn subject_changed_after_signing() {
             HeaderSignature::Invalid,
             BodyHash::Mismatch,
             AuthResult::Fail,
-            Some("signature-mismatch")
+            Some("body-hash-mismatch")
         )
     );
     assert_eq!(
         c.note.as_deref(),
-        Some("the signed header fields changed since signing, and so did the body")
+        Some("the body changed since signing, and so did the signed header fields")
     );
     // Relaxed header canonicalization: case of the name and whitespace do not matter.
     let respaced = replace(

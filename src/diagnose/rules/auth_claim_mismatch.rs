@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::diagnose::{Context, Finding, Rule};
+use crate::diagnose::{Context, Finding, Rule, Severity};
 
 declare_rule! {
     /// ## What it means
@@ -22,8 +22,8 @@ declare_rule! {
     ///
     /// ## What to do
     /// Trust the claims marked trusted for what happened at delivery; trust the re-verification
-    /// for what the message is now. Ignore untrusted claims, or treat them as suspicious when
-    /// they disagree.
+    /// for what the message is now. Untrusted claims (an intermediary's, or the sender's own)
+    /// are reported as info: context, or a forgery when they claim a pass nothing confirms.
     ///
     /// ## References
     /// - RFC 8601 (Authentication-Results), section 7.1 (forged headers)
@@ -48,13 +48,18 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
         };
         let verified = view.verified.map(|v| v.as_str()).unwrap_or("?");
         let why = view.why.as_deref().unwrap_or("no reason found");
-        out.push(rule.finding(
+        let mut finding = rule.finding(
             format!(
                 "{by} ({trust}) claimed {}={}, verified now: {verified}: {why}",
                 c.method, c.result
             ),
             view.hop,
             ctx.header_evidence(c.header_index),
-        ));
+        );
+        // an intermediary's or the sender's claim is context, not evidence of delivery
+        if !view.trusted {
+            finding.severity = Severity::Info;
+        }
+        out.push(finding);
     }
 }

@@ -4,9 +4,9 @@ use crate::diagnose::{Context, Finding, Rule};
 
 declare_rule! {
     /// ## What it means
-    /// A DKIM signature's header signature is valid, but the body no longer has the hash the
-    /// signer recorded (`bh=`): the headers are as the signer sent them, the body was changed
-    /// after signing.
+    /// The body no longer has the hash a DKIM signer recorded (`bh=`): it was changed after
+    /// signing. When the header signature is still valid, the headers are as the signer sent
+    /// them and only the body changed.
     ///
     /// ## Why it matters
     /// This is the most common DKIM failure and usually innocent: a mailing list or a security
@@ -37,16 +37,24 @@ declare_rule! {
 }
 
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
-    for d in &ctx.auth.dkim {
-        if d.header_signature == HeaderSignature::Valid && d.body_hash == BodyHash::Mismatch {
-            out.push(rule.finding(
-                format!(
-                    "the signature of {} (s={}) covers headers that are intact, but the body was changed after signing",
-                    d.domain, d.selector
-                ),
-                None,
-                ctx.header_evidence(d.header_index),
-            ));
-        }
+    for d in ctx
+        .auth
+        .dkim
+        .iter()
+        .filter(|d| d.body_hash == BodyHash::Mismatch)
+    {
+        let headers = match d.header_signature {
+            HeaderSignature::Valid => "covers headers that are intact, but",
+            HeaderSignature::Invalid => "no longer verifies over its headers either, and",
+            HeaderSignature::Unchecked => "could not be checked over its headers (no key), but",
+        };
+        out.push(rule.finding(
+            format!(
+                "the signature of {} (s={}) {headers} the body was changed after signing",
+                d.domain, d.selector
+            ),
+            None,
+            ctx.header_evidence(d.header_index),
+        ));
     }
 }

@@ -1,6 +1,7 @@
 //! The rule registry: every rule, one file each. Order here is the order of `mailtrace rules`.
 
 pub mod arc_chain_broken;
+pub mod arc_rescues_dmarc;
 pub mod auth_claim_mismatch;
 pub mod dkim_body_modified;
 pub mod dkim_expired;
@@ -47,6 +48,7 @@ pub static ALL: &[&Rule] = &[
     &dkim_unsigned_content::RULE,
     &dkim_not_aligned::RULE,
     &arc_chain_broken::RULE,
+    &arc_rescues_dmarc::RULE,
     &spf_fail::RULE,
     &spf_softfail::RULE,
     &dmarc_fail::RULE,
