@@ -467,7 +467,12 @@ impl<'t> Work<'t> {
             if l.first().is_some_and(|&b| is_wsp(b)) {
                 continue;
             }
-            if let Some(name) = field::plausible_start(l) {
+            // A line after one that ends with ':' and whose value follows its colon without a
+            // space continues a list that the clipboard broke after a colon: a DKIM `h=` tag
+            // (`h=from:to:subject:` / `references:mime-version:...`), not a `References` field.
+            let continues_list = self.line(i - 1).trim_ascii_end().ends_with(b":")
+                && field::split(l).is_some_and(|(_, v)| v.first().is_some_and(|&b| !is_wsp(b)));
+            if !continues_list && let Some(name) = field::plausible_start(l) {
                 current = name;
                 names.push(name);
                 continue;
