@@ -60,6 +60,32 @@ pub struct ClaimView {
     pub agrees: Option<bool>,
     /// The likely reason for a disagreement, in words.
     pub why: Option<String>,
+    /// True when a disagreement comes from the input or the time of analysis (no body, no
+    /// network, a key rotated or revoked since, a paste repair), not from the message.
+    pub benign: bool,
+}
+
+/// mailtrace's side of one claim.
+struct Comparison {
+    verified: Option<AuthResult>,
+    why: Option<String>,
+    benign: bool,
+}
+
+impl Comparison {
+    const NONE: Comparison = Comparison {
+        verified: None,
+        why: None,
+        benign: false,
+    };
+
+    fn new(verified: AuthResult, why: Option<String>, benign: bool) -> Comparison {
+        Comparison {
+            verified: Some(verified),
+            why,
+            benign,
+        }
+    }
 }
 
 /// The claims with trust, hop and comparison.
@@ -111,9 +137,14 @@ pub fn views(
             let trusted =
                 by_trusted_host || above_boundary || (names_recipient && just_below_boundary);
             let at_boundary = above_boundary || (names_recipient && just_below_boundary);
-            let (verified_result, why) = compare(&claim, verified, trusted, at_boundary);
+            let Comparison {
+                verified: verified_result,
+                why,
+                benign,
+            } = compare(&claim, verified, trusted, at_boundary);
             let agrees = verified_result.map(|v| same(&claim, v, verified));
             ClaimView {
+                benign: agrees == Some(false) && benign,
                 why: if agrees == Some(false) { why } else { None },
                 claim,
                 trusted,
@@ -156,17 +187,12 @@ fn property<'a>(claim: &'a Claim, name: &str) -> Option<&'a str> {
 }
 
 /// mailtrace's result for the claim's method, and the likely reason if they differ.
-fn compare(
-    claim: &Claim,
-    v: &Verified,
-    trusted: bool,
-    at_boundary: bool,
-) -> (Option<AuthResult>, Option<String>) {
+fn compare(claim: &Claim, v: &Verified, trusted: bool, at_boundary: bool) -> Comparison {
     let claimed = AuthResult::parse(&claim.result);
     match claim.method.as_str() {
         "spf" => {
             let Some(spf) = v.spf else {
-                return (None, None);
+                return Comparison::NONE;
             };
             let claim_ip = ["client-ip", "smtp.client-ip", "policy.iprev"]
                 .iter()
@@ -176,8 +202,20 @@ fn compare(
                 Some(ip) => ip == spf.ip,
                 None => at_boundary,
             };
-            if !same_connection {
-                return (None, None);
+            // a HELO check (`smtp.helo=`) is another identity than the MAIL FROM one
+            let claim_scope = if property(claim, "smtp.mailfrom").is_some()
+                || property(claim, "identity").is_some_and(|i| i.eq_ignore_ascii_case("mailfrom"))
+            {
+                "mailfrom"
+            } else if property(claim, "smtp.helo").is_some()
+                || property(claim, "identity").is_some_and(|i| i.eq_ignore_ascii_case("helo"))
+            {
+                "helo"
+            } else {
+                spf.scope.as_str()
+            };
+            if !same_connection || claim_scope != spf.scope {
+                return Comparison::NONE;
             }
             let why = match (claimed, spf.result) {
                 (_, AuthResult::Temperror) => spf
@@ -197,7 +235,7 @@ fn compare(
                     spf.ip, spf.domain
                 )),
             };
-            (Some(spf.result), why)
+            Comparison::new(spf.result, why, spf.result == AuthResult::Temperror)
         }
         "dkim" => {
             let d = property(claim, "header.d")
@@ -213,19 +251,28 @@ fn compare(
                 .collect();
             let Some(check) = pick(&candidates, b, v.headers) else {
                 return match claimed {
-                    Some(AuthResult::None) if v.dkim.is_empty() => (Some(AuthResult::None), None),
-                    _ if v.dkim.is_empty() => (
-                        Some(AuthResult::None),
+                    Some(AuthResult::None) if v.dkim.is_empty() => {
+                        Comparison::new(AuthResult::None, None, false)
+                    }
+                    _ if v.dkim.is_empty() => Comparison::new(
+                        AuthResult::None,
                         Some("no DKIM-Signature is left in the message".into()),
+                        false,
                     ),
-                    _ => (None, None),
+                    _ => Comparison::NONE,
                 };
             };
-            (Some(check.result), Some(dkim_why(check, v.headers_only)))
+            let benign = v.headers_only
+                || !check.repaired_headers_signed.is_empty()
+                || matches!(
+                    check.reason.as_deref(),
+                    Some("body-missing" | "key-not-found" | "key-revoked" | "dns-error")
+                );
+            Comparison::new(check.result, Some(dkim_why(check, v.headers_only)), benign)
         }
         "dmarc" => {
             let Some(dmarc) = v.dmarc.filter(|_| trusted) else {
-                return (None, None);
+                return Comparison::NONE;
             };
             let why = if dmarc.result == AuthResult::Fail && claimed == Some(AuthResult::Pass) {
                 "no aligned SPF or DKIM pass is left now: see the DKIM and SPF rows for why".into()
@@ -235,20 +282,25 @@ fn compare(
                     dmarc.reason.as_deref().unwrap_or("the inputs differ")
                 )
             };
-            (Some(dmarc.result), Some(why))
+            Comparison::new(
+                dmarc.result,
+                Some(why),
+                dmarc.result == AuthResult::Temperror,
+            )
         }
         "arc" => {
             if v.arc.result == AuthResult::None {
-                return (None, None);
+                return Comparison::NONE;
             }
             let why = v
                 .arc
                 .reason
                 .clone()
                 .unwrap_or_else(|| "the chain validates differently now".into());
-            (Some(v.arc.result), Some(why))
+            let benign = matches!(v.arc.result, AuthResult::Temperror | AuthResult::Neutral);
+            Comparison::new(v.arc.result, Some(why), benign)
         }
-        _ => (None, None),
+        _ => Comparison::NONE,
     }
 }
 

@@ -137,7 +137,11 @@ fn claimed_text(report: &Report, method: &str, domain: Option<&str>) -> (String,
     let Some(first) = claims.first() else {
         return ("(no claim)".into(), String::new());
     };
-    let by = first.claim.authserv_id.as_deref().unwrap_or("a server");
+    let unnamed = first
+        .hop
+        .map(|h| format!("hop {h}'s server"))
+        .unwrap_or_else(|| "an unnamed server".into());
+    let by = first.claim.authserv_id.as_deref().unwrap_or(&unnamed);
     let trust = if first.trusted {
         "trusted"
     } else {

@@ -40,7 +40,11 @@ declare_rule! {
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
     for view in ctx.auth.claims.iter().filter(|c| c.agrees == Some(false)) {
         let c = &view.claim;
-        let by = c.authserv_id.as_deref().unwrap_or("a server");
+        let unnamed = view
+            .hop
+            .map(|h| format!("hop {h}'s server"))
+            .unwrap_or_else(|| "an unnamed server".into());
+        let by = c.authserv_id.as_deref().unwrap_or(&unnamed);
         let trust = if view.trusted {
             "trusted"
         } else {
@@ -56,8 +60,9 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
             view.hop,
             ctx.header_evidence(c.header_index),
         );
-        // an intermediary's or the sender's claim is context, not evidence of delivery
-        if !view.trusted {
+        // an intermediary's or the sender's claim is context, not evidence of delivery; a
+        // disagreement caused by the input or the time of analysis is expected
+        if !view.trusted || view.benign {
             finding.severity = Severity::Info;
         }
         out.push(finding);
