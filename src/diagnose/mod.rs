@@ -30,6 +30,20 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The boundary hop's index and its Received field as evidence (SPF is checked there).
+    pub fn boundary_evidence(&self) -> (Option<usize>, Vec<Evidence>) {
+        let hop = self
+            .chain
+            .boundary
+            .as_ref()
+            .and_then(|b| self.chain.hop(b.hop));
+        (
+            hop.map(|h| h.index),
+            hop.map(|h| vec![Evidence::at("Received", &h.span, &h.raw)])
+                .unwrap_or_default(),
+        )
+    }
+
     /// Evidence pointing at the header field with this index.
     pub fn header_evidence(&self, index: usize) -> Vec<Evidence> {
         self.parsed

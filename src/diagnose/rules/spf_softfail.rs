@@ -1,6 +1,6 @@
 use crate::auth::AuthResult;
 use crate::declare_rule;
-use crate::diagnose::{Context, Evidence, Finding, Rule};
+use crate::diagnose::{Context, Finding, Rule};
 
 declare_rule! {
     /// ## What it means
@@ -30,28 +30,20 @@ declare_rule! {
 }
 
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
-    let Some(spf) = ctx
-        .auth
-        .spf
-        .as_ref()
-        .filter(|s| s.result == AuthResult::Softfail)
-    else {
+    let Some(spf) = ctx.auth.spf.as_ref() else {
         return;
     };
-    let boundary = ctx.chain.boundary.as_ref().map(|b| b.hop);
-    out.push(
-        rule.finding(
-            format!(
-                "{} is probably not allowed to send for {} (SPF softfail, {})",
-                spf.ip,
-                spf.domain,
-                spf.mechanism.as_deref().unwrap_or("default")
-            ),
-            boundary,
-            boundary
-                .and_then(|h| ctx.chain.hop(h))
-                .map(|h| vec![Evidence::at("Received", &h.span, &h.raw)])
-                .unwrap_or_default(),
+    if spf.result != AuthResult::Softfail {
+        return;
+    }
+    let (hop, evidence) = ctx.boundary_evidence();
+    let mechanism = spf.mechanism.as_deref().unwrap_or("default");
+    out.push(rule.finding(
+        format!(
+            "{} is probably not allowed to send for {} (SPF softfail, {})",
+            spf.ip, spf.domain, mechanism
         ),
-    );
+        hop,
+        evidence,
+    ));
 }
