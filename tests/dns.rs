@@ -216,6 +216,15 @@ fn table() -> HashMap<String, Behaviour> {
         Behaviour::Code(ResponseCode::Refused),
     );
     t.insert("slow.test.example".to_string(), Behaviour::Silent);
+    // for the command-line test: DKIM keys that fail in each way
+    t.insert(
+        "sf._domainkey.test.example".to_string(),
+        Behaviour::Code(ResponseCode::ServFail),
+    );
+    t.insert(
+        "slow._domainkey.test.example".to_string(),
+        Behaviour::Silent,
+    );
     t.insert("slow2.test.example".to_string(), Behaviour::Silent);
     t.insert(
         "big.test.example".to_string(),
@@ -1043,4 +1052,86 @@ fn the_sample_zone_loads() {
         !origins.is_empty(),
         "the sample zone declares what it is authoritative for"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line against the loopback server
+
+#[test]
+fn cli_dns_server_gives_live_answers_nxdomain_servfail_and_timeout() {
+    let server = TestServer::start();
+    let message = "Return-Path: <ann@test.example>\n\
+Received: from relay.test.example (relay.test.example [192.0.2.10])\n\
+\tby mx.example.org (Postfix) with ESMTPS id 4ZAB12; Tue, 11 Mar 2025 09:15:42 +0000\n\
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=test.example; s=sf; h=from; bh=AAAA; b=AAAA\n\
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=test.example; s=slow; h=from; bh=AAAA; b=AAAA\n\
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=test.example; s=gone; h=from; bh=AAAA; b=AAAA\n\
+From: Ann <ann@test.example>\nTo: bob@example.org\nSubject: dns\nDate: Tue, 11 Mar 2025 09:15:40 +0000\n\nhello\n";
+    let dir = std::env::temp_dir().join(format!("mailtrace-cli-dns-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("m.eml");
+    std::fs::write(&file, message).expect("write");
+    let started = Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailtrace"))
+        .args([
+            "--format",
+            "json",
+            "--at",
+            "2026-01-01T00:00:00Z",
+            "--dns-server",
+            &server.addr.to_string(),
+            "--dns-timeout",
+            "0.5",
+        ])
+        .arg(&file)
+        .output()
+        .expect("binary runs");
+    assert!(started.elapsed() < Duration::from_secs(20), "no hang");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let dkim = v["dkim"].as_array().expect("dkim[]");
+    let verdict = |i: usize| (dkim[i]["result"].as_str(), dkim[i]["reason"].as_str());
+    assert_eq!(
+        verdict(0),
+        (Some("temperror"), Some("dns-error")),
+        "SERVFAIL"
+    );
+    assert_eq!(
+        verdict(1),
+        (Some("temperror"), Some("dns-error")),
+        "timeout"
+    );
+    assert_eq!(
+        verdict(2),
+        (Some("permerror"), Some("key-not-found")),
+        "NXDOMAIN"
+    );
+    assert_eq!(v["spf"]["result"], "pass", "{}", v["spf"]);
+    assert_eq!(v["spf"]["ip"], "192.0.2.10");
+    // every answer came from the loopback server and says so
+    let live = format!("{}", server.addr);
+    let dns = v["dns"].as_array().expect("dns[]");
+    assert!(
+        dns.iter()
+            .any(|d| d["name"] == "test.example" && d["type"] == "TXT")
+    );
+    for d in dns {
+        assert_eq!(d["source"]["kind"], "live", "{d}");
+        assert_eq!(d["source"]["from"].as_str(), Some(live.as_str()), "{d}");
+    }
+    let answer = |name: &str| {
+        dns.iter()
+            .find(|d| d["name"] == name)
+            .map(|d| d["answer"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(answer("gone._domainkey.test.example"), "nx-domain");
+    assert_eq!(answer("sf._domainkey.test.example")["failed"], "serv-fail");
+    assert_eq!(answer("slow._domainkey.test.example")["failed"], "timeout");
+    assert!(!server.asked("test.example").is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }
