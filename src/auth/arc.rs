@@ -94,6 +94,9 @@ pub struct ArcInstance {
     pub reason: Option<String>,
     /// Index of the ARC-Seal in the header list (to map the instance to a hop).
     pub seal_header_index: Option<usize>,
+    /// The hop whose receiving server added this instance: the nearest Received field below
+    /// the ARC-Seal (filled in by `auth::run`, which knows the chain).
+    pub hop: Option<usize>,
 }
 
 /// Most ARC instances a chain may have (RFC 8617 section 4.2.1).
@@ -406,6 +409,7 @@ fn describe(i: u32, slots: &Slots, headers: &[HeaderField]) -> ArcInstance {
         aar,
         reason: None,
         seal_header_index: slots.seal.first().copied(),
+        hop: None,
     }
 }
 

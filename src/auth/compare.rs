@@ -113,12 +113,7 @@ pub fn views(
                 .map(|h| h.span.start)
                 .unwrap_or(usize::MAX);
             // the nearest Received field below the claim (a larger offset) wrote it
-            let hop = chain
-                .hops
-                .iter()
-                .filter(|h| h.span.start > start)
-                .min_by_key(|h| h.span.start)
-                .map(|h| h.index);
+            let hop = chain.hop_below(start);
             let id = claim.authserv_id.as_deref();
             let by_trusted_host =
                 id.is_some_and(|id| options.trust.iter().any(|t| matches_suffix(id, t)));

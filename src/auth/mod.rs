@@ -125,7 +125,13 @@ pub fn run(
         dns,
         &repaired,
     );
-    let arc = arc::verify(&source.message, &parsed.headers, body_offset, dns);
+    let mut arc = arc::verify(&source.message, &parsed.headers, body_offset, dns);
+    for instance in &mut arc.instances {
+        instance.hop = instance
+            .seal_header_index
+            .and_then(|i| parsed.headers.get(i))
+            .and_then(|seal| chain.hop_below(seal.span.start));
+    }
     let boundary_hop = chain.boundary.as_ref().and_then(|b| chain.hop(b.hop));
     let spf = boundary_hop.and_then(|hop| {
         let ip = hop.fields.from_ip?;

@@ -78,6 +78,16 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// The hop whose receiving server wrote a header field starting at this byte offset: the
+    /// nearest Received field below it (servers prepend their fields above their Received).
+    pub fn hop_below(&self, offset: usize) -> Option<usize> {
+        self.hops
+            .iter()
+            .filter(|h| h.span.start > offset)
+            .min_by_key(|h| h.span.start)
+            .map(|h| h.index)
+    }
+
     /// The hop with this 1-based index.
     pub fn hop(&self, index: usize) -> Option<&Hop> {
         index.checked_sub(1).and_then(|i| self.hops.get(i))
