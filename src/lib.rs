@@ -18,7 +18,10 @@ pub mod options;
 pub mod parse;
 pub mod render;
 pub mod report;
+pub mod reports;
 pub mod text;
+pub mod timing;
+pub mod verdicts;
 
 pub use error::{Error, Result};
 pub use input::Source;
