@@ -30,16 +30,57 @@ pub use report::Report;
 
 /// Analyse one message.
 pub fn analyze(source: &Source, options: &Options) -> Result<Report> {
+    analyze_nested(source, options, 0)
+}
+
+/// How deep originals inside bounces inside bounces are analysed.
+const MAX_NESTING: usize = 3;
+
+fn analyze_nested(source: &Source, options: &Options, depth: usize) -> Result<Report> {
     let parsed = parse::parse(source)?;
     let chain = hops::build_chain(&parsed, options);
     let auth = auth::run(source, &parsed, &chain, options);
+    let reports = reports::extract(&source.message, &parsed);
+    let mut verdicts = verdicts::decode(&parsed.headers);
+    for verdict in &mut verdicts {
+        verdict.hop = parsed
+            .headers
+            .get(verdict.header_index)
+            .and_then(|h| chain.hop_below(h.span.start));
+    }
+    let time = timing::analyze(&parsed, &chain, &auth, options);
     let findings = diagnose::run(&diagnose::Context {
         source,
         parsed: &parsed,
         chain: &chain,
         auth: &auth,
+        reports: &reports,
+        verdicts: &verdicts,
+        time: &time,
         options,
     });
     let dns = options.dns.take_log();
-    Ok(report::build(source, &parsed, &chain, auth, findings, dns))
+    // the original message returned inside a bounce or a feedback report, with the same engine
+    let original = match &reports.original {
+        Some(bytes) if depth < MAX_NESTING => Source::from_bytes(
+            &format!("{} (returned original)", source.name),
+            bytes.clone(),
+        )
+        .and_then(|inner| analyze_nested(&inner, options, depth + 1))
+        .ok()
+        .map(Box::new),
+        _ => None,
+    };
+    Ok(report::build(report::Parts {
+        source,
+        parsed: &parsed,
+        chain: &chain,
+        auth,
+        reports: reports.entries,
+        verdicts,
+        time,
+        findings,
+        dns,
+        original,
+    }))
 }

@@ -16,6 +16,9 @@ use crate::hops::received::Tls;
 use crate::hops::{Chain, Side};
 use crate::input::{InputKind, LineEnding, PasteClaim, Repair, Source};
 use crate::parse::{Mailbox, ParsedMessage};
+use crate::reports::DeliveryReport;
+use crate::timing::TimeStory;
+use crate::verdicts::Verdict;
 
 /// Version of the JSON report format.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -49,8 +52,40 @@ pub struct Report {
     pub claims: Vec<ClaimView>,
     /// Every DNS answer the analysis used, with its source.
     pub dns: Vec<DnsUse>,
+    /// Bounces, auto-replies and feedback reports the message carries.
+    pub reports: Vec<DeliveryReport>,
+    /// The original message returned inside a bounce or feedback report, analysed.
+    pub original: Option<Box<Report>>,
+    /// Spam-filter verdicts recorded on the way.
+    pub verdicts: Vec<Verdict>,
+    /// Where the time went.
+    pub time: TimeStory,
     /// Findings, worst first.
     pub findings: Vec<Finding>,
+}
+
+/// What [`build`] assembles.
+pub struct Parts<'a> {
+    /// The input.
+    pub source: &'a Source,
+    /// The parsed message.
+    pub parsed: &'a ParsedMessage,
+    /// The hop chain.
+    pub chain: &'a Chain,
+    /// Authentication.
+    pub auth: AuthOutcome,
+    /// Report entries.
+    pub reports: Vec<DeliveryReport>,
+    /// Verdicts.
+    pub verdicts: Vec<Verdict>,
+    /// The time story.
+    pub time: TimeStory,
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// DNS answers used.
+    pub dns: Vec<DnsUse>,
+    /// The returned original, analysed.
+    pub original: Option<Box<Report>>,
 }
 
 /// What was read.
@@ -179,14 +214,19 @@ fn join(list: &[Mailbox]) -> Option<String> {
 }
 
 /// Build the report.
-pub fn build(
-    source: &Source,
-    parsed: &ParsedMessage,
-    chain: &Chain,
-    auth: AuthOutcome,
-    findings: Vec<Finding>,
-    dns: Vec<DnsUse>,
-) -> Report {
+pub fn build(parts: Parts) -> Report {
+    let Parts {
+        source,
+        parsed,
+        chain,
+        auth,
+        reports,
+        verdicts,
+        time,
+        findings,
+        dns,
+        original,
+    } = parts;
     Report {
         schema_version: SCHEMA_VERSION,
         generator: format!("mailtrace {}", env!("CARGO_PKG_VERSION")),
@@ -245,6 +285,10 @@ pub fn build(
         dmarc: auth.dmarc,
         claims: auth.claims,
         dns,
+        reports,
+        original,
+        verdicts,
+        time,
         findings,
     }
 }

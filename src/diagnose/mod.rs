@@ -25,6 +25,12 @@ pub struct Context<'a> {
     pub chain: &'a Chain,
     /// Authentication, re-verified.
     pub auth: &'a AuthOutcome,
+    /// Bounces, auto-replies and feedback reports the message carries.
+    pub reports: &'a crate::reports::Reports,
+    /// Spam-filter verdicts recorded on the way.
+    pub verdicts: &'a [crate::verdicts::Verdict],
+    /// Where the time went.
+    pub time: &'a crate::timing::TimeStory,
     /// The options.
     pub options: &'a Options,
 }
