@@ -71,6 +71,9 @@ struct AnalyzeArgs {
     /// Report hops slower than this many seconds (hop-delay).
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     delay_threshold: i64,
+    /// Print each finding's teaching page under it (text and markdown).
+    #[arg(long)]
+    explain: bool,
     #[command(flatten)]
     dns: DnsArgs,
 }
@@ -217,7 +220,11 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         None if std::io::stdout().is_terminal() => Width::Terminal,
         None => Width::Unlimited,
     };
-    let style = TextStyle { color, width };
+    let style = TextStyle {
+        color,
+        width,
+        explain: args.explain,
+    };
     let files = if args.files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
@@ -252,7 +259,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
                 if i > 0 {
                     emit("\n")?;
                 }
-                emit(&render::markdown::render(&report))?
+                emit(&render::markdown::render(&report, args.explain))?
             }
             Format::Json if files.len() == 1 => {
                 emit(&render::json::render(&report))?;

@@ -284,3 +284,23 @@ fn a_bad_zone_file_is_one_line_and_exit_two() {
     assert!(err.contains("bad.zone"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn explain_prints_each_teaching_page_once_under_its_finding() {
+    let plain = mailtrace(&["--color", "never"], SKEWED);
+    let explained = mailtrace(&["--color", "never", "--explain"], SKEWED);
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    let text = String::from_utf8_lossy(&explained.stdout);
+    assert!(!plain.contains("## What to do"));
+    assert_eq!(text.matches("HOP001 hop-clock-skew").count(), 1);
+    let page = mailtrace::diagnose::lookup("HOP001").unwrap().page();
+    let first_line = page.lines().nth(1).unwrap().trim();
+    assert!(text.contains(first_line), "{text}");
+    let md = mailtrace(&["--format", "markdown", "--explain"], SKEWED);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
+    assert!(md.contains("## Why it matters"));
+}

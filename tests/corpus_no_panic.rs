@@ -21,7 +21,7 @@ fn no_panic_on_any_corpus_file() {
                 hops += report.hops.len();
                 // the renderers must cope with whatever the analysis produced
                 let _ = mailtrace::render::text::render(&report, &Default::default());
-                let _ = mailtrace::render::markdown::render(&report);
+                let _ = mailtrace::render::markdown::render(&report, true);
                 *outcomes.entry("analysed".into()).or_default() += 1;
             }
             Ok(Err(e)) => {

@@ -1,11 +1,14 @@
 //! Markdown: the same report, to paste into a ticket. Message content is escaped for Markdown.
 
-use super::{Report, auth_rows, from_cell, journey_line, protocol_cell, summary_rows};
+use super::{
+    Report, auth_rows, from_cell, journey_line, page_of, protocol_cell, report_lines, summary_rows,
+    verdict_lines,
+};
 use crate::hops::Side;
 use crate::text::{escape_markdown as esc, human_duration};
 
-/// Render one report.
-pub fn render(report: &Report) -> String {
+/// Render one report; with `explain`, each finding's teaching page follows it.
+pub fn render(report: &Report, explain: bool) -> String {
     let mut out = String::new();
     let m = &report.message;
     out.push_str(&format!(
@@ -18,6 +21,9 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("| {label} | {v} |\n"));
     }
     out.push_str(&format!("\n### Journey\n\n{}\n\n", journey_line(report)));
+    if let Some(summary) = &report.time.summary {
+        out.push_str(&format!("Time: {}\n\n", esc(summary)));
+    }
     if let Some(b) = &report.boundary {
         let host = b
             .host
@@ -68,10 +74,23 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
     }
+    for (title, lines) in [
+        ("Spam filters on the way", verdict_lines(report)),
+        ("Delivery reports", report_lines(report)),
+    ] {
+        if !lines.is_empty() {
+            out.push_str(&format!("### {title}\n\n"));
+            for line in lines {
+                out.push_str(&format!("- {}\n", esc(&line)));
+            }
+            out.push('\n');
+        }
+    }
     out.push_str("### Findings\n\n");
     if report.findings.is_empty() {
         out.push_str("None.\n");
     }
+    let mut explained: Vec<&str> = Vec::new();
     for f in &report.findings {
         let hop = f.hop.map(|h| format!(" (hop {h})")).unwrap_or_default();
         out.push_str(&format!(
@@ -81,6 +100,22 @@ pub fn render(report: &Report) -> String {
             f.name,
             esc(&f.message)
         ));
+        if explain && !explained.contains(&f.code) {
+            explained.push(f.code);
+            out.push_str("\n  <details><summary>What it means and what to do</summary>\n\n");
+            for line in page_of(f.code).unwrap_or_default().lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+            out.push_str("\n  </details>\n\n");
+        }
+    }
+    if let Some(original) = &report.original {
+        out.push_str("\n### The returned original message\n\n");
+        for line in render(original, explain).lines() {
+            out.push_str("> ");
+            out.push_str(line);
+            out.push('\n');
+        }
     }
     out
 }

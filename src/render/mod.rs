@@ -15,6 +15,8 @@ pub struct TextStyle {
     pub color: bool,
     /// How wide tables may be.
     pub width: Width,
+    /// Print each finding's teaching page under it (`--explain`).
+    pub explain: bool,
 }
 
 /// How wide text tables may be.
@@ -284,4 +286,55 @@ fn serde_plain<T: serde::Serialize>(value: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// The teaching page of a finding's rule, for `--explain`.
+pub(crate) fn page_of(code: &str) -> Option<String> {
+    crate::diagnose::lookup(code).map(|r| r.page())
+}
+
+/// One line per spam-filter verdict: `hop 3 · microsoft: spam (SCL 5) - summary`.
+pub(crate) fn verdict_lines(report: &Report) -> Vec<String> {
+    report
+        .verdicts
+        .iter()
+        .map(|v| {
+            let hop = v.hop.map(|h| format!("hop {h} · ")).unwrap_or_default();
+            let score = v
+                .score
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            format!("{hop}{}: {}{score}: {}", v.vendor, v.verdict, v.summary)
+        })
+        .collect()
+}
+
+/// One line per report entry: `dsn: failed 5.1.1 user-unknown for bob@example.org at mx...`.
+pub(crate) fn report_lines(report: &Report) -> Vec<String> {
+    report
+        .reports
+        .iter()
+        .map(|r| {
+            let kind = serde_plain(&r.kind);
+            let mut parts = vec![kind];
+            parts.extend(r.action.clone());
+            parts.extend(r.status.clone());
+            parts.extend(r.reason.clone());
+            let mut line = parts.join(" ");
+            if let Some(rcpt) = &r.recipient {
+                line.push_str(&format!(" for {rcpt}"));
+            }
+            if let Some(mta) = &r.remote_mta {
+                line.push_str(&format!(" at {mta}"));
+            }
+            if let Some(d) = &r.diagnostic {
+                line.push_str(&format!(": \"{d}\""));
+            }
+            if let Some(a) = &r.advice {
+                line.push_str(&format!(". What to do: {a}"));
+            }
+            line
+        })
+        .collect()
 }

@@ -3,7 +3,10 @@
 
 use comfy_table::{Cell, CellAlignment};
 
-use super::{Report, TextStyle, auth_rows, from_cell, journey_line, protocol_cell, summary_rows};
+use super::{
+    Report, TextStyle, auth_rows, from_cell, journey_line, page_of, protocol_cell, report_lines,
+    summary_rows, verdict_lines,
+};
 use crate::diagnose::Severity;
 use crate::hops::Side;
 use crate::text::{escape_terminal as esc, human_duration};
@@ -64,6 +67,9 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
     out.push('\n');
     out.push_str(&paint(style, "1", "Journey"));
     out.push_str(&format!(": {}\n", journey_line(report)));
+    if let Some(summary) = &report.time.summary {
+        out.push_str(&format!("Time: {}\n", esc(summary)));
+    }
     if let Some(b) = &report.boundary {
         let host = b
             .host
@@ -139,7 +145,41 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
         out.push_str(&table.to_string());
         out.push('\n');
     }
+    let verdicts = verdict_lines(report);
+    if !verdicts.is_empty() {
+        out.push('\n');
+        out.push_str(&paint(style, "1", "Spam filters on the way"));
+        out.push('\n');
+        for line in verdicts {
+            out.push_str(&format!("  {}\n", esc(&line)));
+        }
+    }
+    let reports = report_lines(report);
+    if !reports.is_empty() {
+        out.push('\n');
+        out.push_str(&paint(style, "1", "Delivery reports"));
+        out.push('\n');
+        for line in reports {
+            out.push_str(&format!("  {}\n", esc(&line)));
+        }
+    }
     out.push('\n');
+    out.push_str(&findings(report, style));
+    if let Some(original) = &report.original {
+        out.push('\n');
+        out.push_str(&paint(style, "1", "The returned original message"));
+        out.push('\n');
+        for line in render(original, style).lines() {
+            out.push_str("  │ ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn findings(report: &Report, style: &TextStyle) -> String {
+    let mut out = String::new();
     if report.findings.is_empty() {
         out.push_str(&paint(style, "1", "Findings: none"));
         out.push('\n');
@@ -151,6 +191,7 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
         &format!("Findings ({})", report.findings.len()),
     ));
     out.push('\n');
+    let mut explained: Vec<&str> = Vec::new();
     for f in &report.findings {
         let sev = paint(
             style,
@@ -164,7 +205,18 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
             f.name,
             esc(&f.message)
         ));
+        if style.explain && !explained.contains(&f.code) {
+            explained.push(f.code);
+            for line in page_of(f.code).unwrap_or_default().lines() {
+                out.push_str(&format!("          {line}\n"));
+            }
+            out.push('\n');
+        }
     }
-    out.push_str("  (mailtrace explain CODE tells what a finding means and what to do)\n");
+    if !style.explain {
+        out.push_str(
+            "  (mailtrace explain CODE, or --explain, tells what a finding means and what to do)\n",
+        );
+    }
     out
 }
