@@ -61,15 +61,21 @@ fn analyze_nested(source: &Source, options: &Options, depth: usize) -> Result<Re
     });
     let dns = options.dns.take_log();
     // the original message returned inside a bounce or a feedback report, with the same engine
-    let original = match &reports.original {
-        Some(bytes) if depth < MAX_NESTING => Source::from_bytes(
-            &format!("{} (returned original)", source.name),
-            bytes.clone(),
-        )
-        .and_then(|inner| analyze_nested(&inner, options, depth + 1))
-        .ok()
-        .map(Box::new),
-        _ => None,
+    let (original, original_error) = match &reports.original {
+        Some(bytes) if depth < MAX_NESTING => {
+            let name = format!("{} (returned original)", source.name);
+            match Source::from_bytes(&name, bytes.clone())
+                .and_then(|inner| analyze_nested(&inner, options, depth + 1))
+            {
+                Ok(report) => (Some(Box::new(report)), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        }
+        Some(_) => (
+            None,
+            Some(format!("not analysed: more than {MAX_NESTING} reports nested")),
+        ),
+        None => (None, None),
     };
     Ok(report::build(report::Parts {
         source,
@@ -82,5 +88,6 @@ fn analyze_nested(source: &Source, options: &Options, depth: usize) -> Result<Re
         findings,
         dns,
         original,
+        original_error,
     }))
 }

@@ -247,7 +247,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
             }
         };
         worst = worst.max(report.worst());
-        dns_used.extend(report.dns.iter().cloned());
+        dns_used.extend(report.all_dns());
         match args.format {
             Format::Text => {
                 if i > 0 {

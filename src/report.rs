@@ -56,6 +56,8 @@ pub struct Report {
     pub reports: Vec<DeliveryReport>,
     /// The original message returned inside a bounce or feedback report, analysed.
     pub original: Option<Box<Report>>,
+    /// Why a returned original could not be analysed, when it could not.
+    pub original_error: Option<String>,
     /// Spam-filter verdicts recorded on the way.
     pub verdicts: Vec<Verdict>,
     /// Where the time went.
@@ -86,6 +88,8 @@ pub struct Parts<'a> {
     pub dns: Vec<DnsUse>,
     /// The returned original, analysed.
     pub original: Option<Box<Report>>,
+    /// Why it could not be analysed.
+    pub original_error: Option<String>,
 }
 
 /// What was read.
@@ -184,6 +188,15 @@ pub struct Timing {
 }
 
 impl Report {
+    /// Every DNS answer used by this report and the originals nested in it.
+    pub fn all_dns(&self) -> Vec<DnsUse> {
+        let mut out = self.dns.clone();
+        if let Some(original) = &self.original {
+            out.extend(original.all_dns());
+        }
+        out
+    }
+
     /// The worst severity among the findings.
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
@@ -226,6 +239,7 @@ pub fn build(parts: Parts) -> Report {
         findings,
         dns,
         original,
+        original_error,
     } = parts;
     Report {
         schema_version: SCHEMA_VERSION,
@@ -287,6 +301,7 @@ pub fn build(parts: Parts) -> Report {
         dns,
         reports,
         original,
+        original_error,
         verdicts,
         time,
         findings,

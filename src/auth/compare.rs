@@ -63,6 +63,8 @@ pub struct ClaimView {
     /// True when a disagreement comes from the input or the time of analysis (no body, no
     /// network, a key rotated or revoked since, a paste repair), not from the message.
     pub benign: bool,
+    /// For a DKIM claim: the index in `dkim[]` of the signature it was matched to.
+    pub dkim_index: Option<usize>,
 }
 
 /// mailtrace's side of one claim.
@@ -70,6 +72,7 @@ struct Comparison {
     verified: Option<AuthResult>,
     why: Option<String>,
     benign: bool,
+    dkim_index: Option<usize>,
 }
 
 impl Comparison {
@@ -77,6 +80,7 @@ impl Comparison {
         verified: None,
         why: None,
         benign: false,
+        dkim_index: None,
     };
 
     fn new(verified: AuthResult, why: Option<String>, benign: bool) -> Comparison {
@@ -84,6 +88,7 @@ impl Comparison {
             verified: Some(verified),
             why,
             benign,
+            dkim_index: None,
         }
     }
 }
@@ -98,46 +103,99 @@ pub fn views(
 ) -> Vec<ClaimView> {
     let boundary = chain.boundary.as_ref().and_then(|b| chain.hop(b.hop));
     let boundary_start = boundary.map(|h| h.span.start);
-    let recipient_hosts: Vec<&str> = chain
+    // where the trace block right under the boundary's Received field ends: Gmail writes its
+    // results there; anything after the first field that is not a trace field is the sender's
+    let block_end = boundary_start.map(|b| {
+        parsed
+            .headers
+            .iter()
+            .filter(|h| h.span.start > b)
+            .find(|h| !is_trace(&h.name))
+            .map(|h| h.span.start)
+            .unwrap_or(usize::MAX)
+    });
+    // the organisations and names of the recipient-side receivers, computed once
+    let mut recipient: Vec<(String, Option<String>)> = chain
         .hops
         .iter()
         .filter(|h| h.side != Side::Sender)
         .filter_map(|h| h.fields.by_host.as_deref())
+        .map(|h| (h.to_ascii_lowercase(), org_family(h)))
         .collect();
+    recipient.sort();
+    recipient.dedup();
     claims
         .into_iter()
-        .map(|claim| {
+        .map(|mut claim| {
+            // a Received-SPF `receiver=` that is a mailbox, not a host, names no server
+            if claim
+                .authserv_id
+                .as_deref()
+                .is_some_and(|id| id.contains('@'))
+            {
+                claim.authserv_id = None;
+            }
             let start = parsed
                 .headers
                 .get(claim.header_index)
                 .map(|h| h.span.start)
                 .unwrap_or(usize::MAX);
-            // the nearest Received field below the claim (a larger offset) wrote it
-            let hop = chain.hop_below(start);
             let id = claim.authserv_id.as_deref();
-            let by_trusted_host =
-                id.is_some_and(|id| options.trust.iter().any(|t| matches_suffix(id, t)));
-            let above_boundary = boundary_start.is_some_and(|b| start < b);
+            let id_org = id.and_then(org_family);
             let names_recipient = id.is_some_and(|id| {
-                recipient_hosts.iter().any(|h| {
-                    same_host(id, h)
-                        || (org_family(id).is_some() && org_family(id) == org_family(h))
-                })
+                recipient
+                    .iter()
+                    .any(|(h, org)| same_host(id, h) || (id_org.is_some() && *org == id_org))
             });
-            let just_below_boundary = match (boundary, hop) {
-                (Some(b), Some(h)) => h + 1 == b.index,
-                (Some(b), None) => b.index == 1,
+            let above_boundary = boundary_start.is_some_and(|b| start < b);
+            let in_block_below = match (boundary_start, block_end) {
+                (Some(b), Some(end)) => start > b && start < end,
                 _ => false,
             };
-            let trusted =
-                by_trusted_host || above_boundary || (names_recipient && just_below_boundary);
-            let at_boundary = above_boundary || (names_recipient && just_below_boundary);
+            // the nearest Received field below wrote it, unless it names the receiver of the
+            // Received field right above it (Gmail writes its results under its own Received)
+            let below = chain.hop_below(start);
+            let above = chain
+                .hops
+                .iter()
+                .filter(|h| h.span.start < start)
+                .max_by_key(|h| h.span.start);
+            let hop = match (id, above) {
+                (Some(id), Some(a))
+                    if a.fields
+                        .by_host
+                        .as_deref()
+                        .is_some_and(|b| same_host(id, b))
+                        && below.and_then(|i| chain.hop(i)).is_none_or(|b| {
+                            b.fields
+                                .by_host
+                                .as_deref()
+                                .is_none_or(|h| !same_host(id, h))
+                        }) =>
+                {
+                    Some(a.index)
+                }
+                _ => below,
+            };
+            let by_trusted_host =
+                id.is_some_and(|id| options.trust.iter().any(|t| matches_suffix(id, t)));
+            let placed = above_boundary || in_block_below;
+            // an ARC-Authentication-Results is an intermediary's record unless a recipient-side
+            // server sealed it (it then stands above the boundary's Received field)
+            let trusted = if claim.instance.is_some() {
+                above_boundary || (by_trusted_host && placed)
+            } else {
+                (above_boundary || (in_block_below && (names_recipient || by_trusted_host)))
+                    || (by_trusted_host && placed)
+            };
+            let at_boundary = trusted && boundary.is_some_and(|b| hop == Some(b.index));
             let Comparison {
                 verified: verified_result,
                 why,
                 benign,
+                dkim_index,
             } = compare(&claim, verified, trusted, at_boundary);
-            let agrees = verified_result.map(|v| same(&claim, v, verified));
+            let agrees = verified_result.map(|v| same(&claim, v, verified, dkim_index));
             ClaimView {
                 benign: agrees == Some(false) && benign,
                 why: if agrees == Some(false) { why } else { None },
@@ -146,15 +204,25 @@ pub fn views(
                 hop,
                 verified: verified_result,
                 agrees,
+                dkim_index,
             }
         })
         .collect()
 }
 
+/// Trace fields a receiving server writes next to its Received field.
+fn is_trace(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "received-spf" | "authentication-results" | "x-received" | "x-google-smtp-source"
+    ) || n.starts_with("arc-")
+}
+
 /// Does the claimed word mean the verified result? (`hardfail` is fail.) Receivers word some
 /// outcomes differently: Gmail writes `dkim=neutral (body hash did not verify)` where RFC 8601
 /// says fail, which is the same verdict.
-fn same(claim: &Claim, verified: AuthResult, v: &Verified) -> bool {
+fn same(claim: &Claim, verified: AuthResult, v: &Verified, dkim_index: Option<usize>) -> bool {
     let Some(claimed) = AuthResult::parse(&claim.result) else {
         return false;
     };
@@ -168,9 +236,9 @@ fn same(claim: &Claim, verified: AuthResult, v: &Verified) -> bool {
             .comment
             .as_deref()
             .is_some_and(|c| c.to_ascii_lowercase().contains("body hash did not verify"))
-        && v.dkim
-            .iter()
-            .any(|d| d.reason.as_deref() == Some("body-hash-mismatch"))
+        && dkim_index
+            .and_then(|i| v.dkim.get(i))
+            .is_some_and(|d| d.reason.as_deref() == Some("body-hash-mismatch"))
 }
 
 fn property<'a>(claim: &'a Claim, name: &str) -> Option<&'a str> {
@@ -192,7 +260,21 @@ fn compare(claim: &Claim, v: &Verified, trusted: bool, at_boundary: bool) -> Com
             let claim_ip = ["client-ip", "smtp.client-ip", "policy.iprev"]
                 .iter()
                 .find_map(|k| property(claim, k))
-                .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
+                .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+                .or_else(|| claim.comment.as_deref().and_then(ip_in_comment));
+            // a claim about another envelope domain is about another identity
+            let claim_domain = property(claim, "smtp.mailfrom")
+                .or_else(|| property(claim, "envelope-from"))
+                .map(|m| {
+                    m.trim_matches(['<', '>'])
+                        .rsplit('@')
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase()
+                });
+            if claim_domain.is_some_and(|d| !d.is_empty() && d != spf.domain) {
+                return Comparison::NONE;
+            }
             let same_connection = match claim_ip {
                 Some(ip) => ip == spf.ip,
                 None => at_boundary,
@@ -233,15 +315,21 @@ fn compare(claim: &Claim, v: &Verified, trusted: bool, at_boundary: bool) -> Com
             Comparison::new(spf.result, why, spf.result == AuthResult::Temperror)
         }
         "dkim" => {
-            let d = property(claim, "header.d")
-                .or_else(|| property(claim, "header.i").and_then(|i| i.rsplit('@').next()))
-                .map(|d| d.trim_start_matches('@').to_ascii_lowercase());
+            let d = property(claim, "header.d").map(|d| d.to_ascii_lowercase());
+            // header.i may name a subdomain of d= (`@news.example.com` for d=example.com)
+            let i = property(claim, "header.i")
+                .and_then(|i| i.rsplit('@').next())
+                .map(|i| i.to_ascii_lowercase());
             let b = property(claim, "header.b");
             let s = property(claim, "header.s");
             let candidates: Vec<&DkimCheck> = v
                 .dkim
                 .iter()
                 .filter(|c| d.as_deref().is_none_or(|d| c.domain == d))
+                .filter(|c| {
+                    i.as_deref()
+                        .is_none_or(|i| i == c.domain || i.ends_with(&format!(".{}", c.domain)))
+                })
                 .filter(|c| s.is_none_or(|s| c.selector.eq_ignore_ascii_case(s)))
                 .collect();
             let Some(check) = pick(&candidates, b, v.headers) else {
@@ -263,7 +351,10 @@ fn compare(claim: &Claim, v: &Verified, trusted: bool, at_boundary: bool) -> Com
                     check.reason.as_deref(),
                     Some("body-missing" | "key-not-found" | "key-revoked" | "dns-error")
                 );
-            Comparison::new(check.result, Some(dkim_why(check, v.headers_only)), benign)
+            Comparison {
+                dkim_index: v.dkim.iter().position(|c| std::ptr::eq(c, check)),
+                ..Comparison::new(check.result, Some(dkim_why(check, v.headers_only)), benign)
+            }
         }
         "dmarc" => {
             let Some(dmarc) = v.dmarc.filter(|_| trusted) else {
@@ -284,7 +375,8 @@ fn compare(claim: &Claim, v: &Verified, trusted: bool, at_boundary: bool) -> Com
             )
         }
         "arc" => {
-            if v.arc.result == AuthResult::None {
+            // an ARC-Authentication-Results i=n judged the chain up to n-1, not the whole chain
+            if v.arc.result == AuthResult::None || claim.instance.is_some() {
                 return Comparison::NONE;
             }
             let why = v
@@ -352,4 +444,16 @@ fn dkim_why(check: &DkimCheck, headers_only: bool) -> String {
         (_, _, Some(r)) => format!("re-verified now: {r}"),
         _ => "re-verified now with the same result words".into(),
     }
+}
+
+/// The IP in a comment such as `sender IP is 192.0.2.1` or `designates 192.0.2.1 as permitted
+/// sender`.
+fn ip_in_comment(comment: &str) -> Option<std::net::IpAddr> {
+    let words: Vec<&str> = comment.split_whitespace().collect();
+    words.windows(2).find_map(|w| {
+        let lead = w[0].to_ascii_lowercase();
+        (lead == "is" || lead == "designates")
+            .then(|| w[1].trim_matches(|c: char| !c.is_ascii_hexdigit() && c != ':' && c != '.'))
+            .and_then(|ip| ip.parse().ok())
+    })
 }

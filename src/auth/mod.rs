@@ -135,9 +135,10 @@ pub fn run(
     let boundary_hop = chain.boundary.as_ref().and_then(|b| chain.hop(b.hop));
     let spf = boundary_hop.and_then(|hop| {
         let ip = hop.fields.from_ip?;
+        let mail_from = envelope_sender(parsed, chain);
         Some(spf::evaluate(
             ip,
-            parsed.return_path.as_deref(),
+            mail_from.as_deref(),
             hop.fields.helo.as_deref(),
             dns,
         ))
@@ -180,4 +181,58 @@ pub fn run(
         dmarc,
         claims,
     }
+}
+
+/// The envelope sender (MAIL FROM) the boundary host saw, from what the recipient's side wrote,
+/// in this order: a Return-Path above the boundary's Received field (added at final delivery);
+/// the boundary hop's `envelope-from`; a Received-SPF `envelope-from=` or an
+/// Authentication-Results `smtp.mailfrom=` above the boundary (a bare domain there stands for
+/// the whole address: SPF needs only the domain); and last any Return-Path, which RFC 5321
+/// section 4.4 has the delivering server write (and replace). None when nothing says: SPF then
+/// checks the HELO identity and says so.
+fn envelope_sender(parsed: &ParsedMessage, chain: &Chain) -> Option<String> {
+    let boundary = chain.boundary.as_ref().and_then(|b| chain.hop(b.hop))?;
+    let above = |h: &&crate::parse::HeaderField| h.span.start < boundary.span.start;
+    let unbracket = |v: &str| {
+        v.trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim()
+            .to_string()
+    };
+    let address = |v: &str| {
+        let v = unbracket(v);
+        if v.is_empty() || v.contains('@') {
+            v
+        } else {
+            format!("postmaster@{v}")
+        }
+    };
+    if let Some(rp) = parsed
+        .headers
+        .iter()
+        .filter(above)
+        .find(|h| h.is("Return-Path"))
+    {
+        return Some(unbracket(&rp.value));
+    }
+    if let Some(from) = &boundary.fields.envelope_from {
+        return Some(from.clone());
+    }
+    let tagged = |field: &str, tag: &str| {
+        parsed
+            .headers
+            .iter()
+            .filter(above)
+            .filter(|h| h.is(field))
+            .find_map(|h| {
+                h.value
+                    .split([';', ' ', '\t', '\r', '\n'])
+                    .find_map(|part| part.trim().strip_prefix(tag))
+                    .map(address)
+            })
+    };
+    tagged("Received-SPF", "envelope-from=")
+        .or_else(|| tagged("Authentication-Results", "smtp.mailfrom="))
+        .or_else(|| parsed.return_path.clone())
 }

@@ -23,7 +23,7 @@
 
 use super::Boundary;
 use super::Hop;
-use super::host::{is_local_name, is_private, matches_suffix, normalize, org_family};
+use super::host::{as_ip, is_local_name, is_private, matches_suffix, normalize, org_family};
 
 /// Place the boundary; None when there are no hops.
 ///
@@ -54,13 +54,22 @@ fn trusted(host: Option<&str>, trust: &[String]) -> bool {
 fn find_trusted(hops: &[Hop], trust: &[String]) -> Option<Boundary> {
     let mut boundary = None;
     for hop in hops.iter().rev() {
-        if !trusted(hop.fields.by_host.as_deref(), trust) {
+        let f = &hop.fields;
+        // an internal hand-off with no named receiver and no stated sender (Gmail's
+        // `by 2002:a05:...` lines) neither breaks nor ends the trusted run
+        let unnamed = f.by_host.as_deref().is_none_or(|b| as_ip(b).is_some());
+        if unnamed && f.from_ip.is_none() && f.from_host.is_none() && f.helo.is_none() {
+            continue;
+        }
+        if !trusted(f.by_host.as_deref(), trust) {
             break;
         }
         boundary = Some(hop);
-        let sender_trusted = trusted(hop.fields.from_host.as_deref(), trust)
-            || trusted(hop.fields.rdns.as_deref(), trust)
-            || hop.fields.from_ip.is_some_and(is_private);
+        // the sender is trusted on what the receiver recorded (reverse DNS, a private IP),
+        // never on the HELO name it chose; without an IP, the stated name is all there is
+        let sender_trusted = f.from_ip.is_some_and(is_private)
+            || trusted(f.rdns.as_deref(), trust)
+            || (f.from_ip.is_none() && trusted(f.from_host.as_deref(), trust));
         if !sender_trusted {
             break;
         }
@@ -76,7 +85,20 @@ fn find_trusted(hops: &[Hop], trust: &[String]) -> Option<Boundary> {
     })
 }
 
-/// True when the sending side of the hop is internal to `org`.
+/// The registrable domains of the large providers, whose hosts hand mail to each other inside
+/// the provider under names they give themselves.
+fn provider(org: &str) -> bool {
+    matches!(org, "outlook.com" | "google.com" | "yahoo.com")
+}
+
+/// True when the sending side of the hop is internal to `orgs`.
+///
+/// The receiver's record of the peer decides: a private IP, or its reverse DNS. A HELO name is
+/// the sender's own choice, so with a public IP and no reverse DNS it counts only when the
+/// receiver did not say it found no name (`unknown [ip]`), the receiving host belongs to the
+/// same organisation, and that organisation is the recipient's own (the newest receiver's) or a
+/// large provider handing mail between its own servers (Exchange Online records only the HELO
+/// name there). Without any IP recorded, the stated name is all there is.
 fn sender_internal(hop: &Hop, orgs: &[String]) -> bool {
     let f = &hop.fields;
     if f.from_ip.is_some_and(is_private) {
@@ -89,13 +111,29 @@ fn sender_internal(hop: &Hop, orgs: &[String]) -> bool {
     if f.from_ip.is_none() && names.iter().all(|n| n.is_none()) {
         return true;
     }
-    // the receiver's record of the peer (reverse DNS) when there is one, else the name the peer
-    // gave: Exchange records only that. A sender can lie in its HELO, so this heuristic can be
-    // walked past by a forged name; `--trust` is the robust answer and the docs say so.
-    let checked = f.rdns.as_deref().or(f.from_host.as_deref());
-    checked
-        .and_then(org_family)
-        .is_some_and(|o| orgs.contains(&o))
+    // received by the local machine (fetchmail, a local delivery agent): the recipient's own
+    if f.by_host.as_deref().is_some_and(is_local_name) {
+        return true;
+    }
+    let in_orgs = |name: Option<&str>| name.and_then(org_family).is_some_and(|o| orgs.contains(&o));
+    if f.rdns.is_some() {
+        return in_orgs(f.rdns.as_deref());
+    }
+    if f.from_ip.is_none() {
+        return in_orgs(f.from_host.as_deref());
+    }
+    // the receiver said it looked the IP up and found no name (`unknown [ip]`): the name
+    // beside it is only the sender's HELO
+    if hop.raw.to_ascii_lowercase().contains("unknown [") {
+        return false;
+    }
+    let claimed = f.from_host.as_deref().and_then(org_family);
+    let receiver = f.by_host.as_deref().and_then(org_family);
+    claimed.is_some_and(|c| {
+        orgs.contains(&c)
+            && Some(&c) == receiver.as_ref()
+            && (provider(&c) || orgs.first() == Some(&c))
+    })
 }
 
 /// The inbound edge of a large mail provider: mail from outside, other tenants included, enters
@@ -113,8 +151,10 @@ fn inbound_edge(by_host: &str) -> Option<&'static str> {
 
 fn find_heuristic(hops: &[Hop], recipient_domains: &[String]) -> Option<Boundary> {
     let mut own: Vec<String> = Vec::new();
+    // a consumer mailbox (gmail.com, outlook.com...) owns no gateway: at the provider's edge
+    // the provider's own domains are not the recipient's
     for d in recipient_domains.iter().filter_map(|d| org_family(d)) {
-        if !own.contains(&d) {
+        if !own.contains(&d) && !provider(&d) {
             own.push(d);
         }
     }

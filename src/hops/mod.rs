@@ -123,7 +123,7 @@ pub fn build_chain(parsed: &ParsedMessage, options: &Options) -> Chain {
             hops[i].delay_seconds = Some((this - prev).num_seconds());
         }
     }
-    let boundary = boundary::find(&hops, &options.trust, &recipient_domains(parsed));
+    let boundary = boundary::find(&hops, &options.trust, &recipient_domains(parsed, &hops));
     if let Some(b) = &boundary {
         for hop in &mut hops {
             hop.side = match hop.index.cmp(&b.hop) {
@@ -149,25 +149,31 @@ pub fn build_chain(parsed: &ParsedMessage, options: &Options) -> Chain {
     }
 }
 
-/// The domains of the recipient's address: Delivered-To and X-Original-To when present (the
-/// mailbox the message was delivered to), else the To addresses.
-fn recipient_domains(parsed: &ParsedMessage) -> Vec<String> {
+/// The domains of the recipient's address, from what the recipient's own servers wrote:
+/// Delivered-To and X-Original-To fields standing above the newest Received field (written at
+/// final delivery), and the `for` address of the newest Received field. Never To: or a field
+/// further down, which the sender writes.
+fn recipient_domains(parsed: &ParsedMessage, hops: &[Hop]) -> Vec<String> {
     let domain = |a: &str| {
         a.rsplit_once('@')
             .map(|(_, d)| d.trim().trim_end_matches('>').to_ascii_lowercase())
     };
-    let delivered: Vec<String> = parsed
+    let top = hops.last().map(|h| h.span.start).unwrap_or(0);
+    let mut out: Vec<String> = parsed
         .headers
         .iter()
+        .filter(|h| h.span.start < top)
         .filter(|h| h.is("Delivered-To") || h.is("X-Original-To"))
         .filter_map(|h| domain(&h.value))
         .collect();
-    if !delivered.is_empty() {
-        return delivered;
+    if let Some(d) = hops
+        .last()
+        .and_then(|h| h.fields.for_addr.as_deref())
+        .and_then(domain)
+    {
+        out.push(d);
     }
-    parsed
-        .to
-        .iter()
-        .filter_map(|m| m.address.as_deref().and_then(domain))
-        .collect()
+    out.sort();
+    out.dedup();
+    out
 }

@@ -117,24 +117,26 @@ pub(crate) struct AuthRow {
     pub why: String,
 }
 
-fn claimed_text(report: &Report, method: &str, domain: Option<&str>) -> (String, String) {
-    let mut claims: Vec<&crate::auth::compare::ClaimView> = report
+/// The claims shown beside one row: for DKIM those matched to that signature (`dkim_index`),
+/// otherwise those of the method that were compared (or, failing that, all of the method),
+/// trusted ones first.
+fn claimed_text(report: &Report, method: &str, dkim_index: Option<usize>) -> (String, String) {
+    let of_method: Vec<&crate::auth::compare::ClaimView> = report
         .claims
         .iter()
         .filter(|c| c.claim.method == method)
-        .filter(|c| {
-            domain.is_none_or(|d| {
-                c.claim
-                    .properties
-                    .iter()
-                    .find(|(k, _)| k == "header.d" || k == "header.i")
-                    .is_none_or(|(_, v)| {
-                        v.trim_start_matches('@').eq_ignore_ascii_case(d)
-                            || v.ends_with(&format!("@{d}"))
-                    })
-            })
-        })
+        .filter(|c| dkim_index.is_none() || c.dkim_index == dkim_index)
         .collect();
+    let compared: Vec<_> = of_method
+        .iter()
+        .copied()
+        .filter(|c| c.verified.is_some())
+        .collect();
+    let mut claims = if compared.is_empty() {
+        of_method
+    } else {
+        compared
+    };
     claims.sort_by_key(|c| !c.trusted);
     let Some(first) = claims.first() else {
         return ("(no claim)".into(), String::new());
@@ -163,12 +165,12 @@ fn claimed_text(report: &Report, method: &str, domain: Option<&str>) -> (String,
 /// The authentication table, computed from the report for display.
 pub(crate) fn auth_rows(report: &Report) -> Vec<AuthRow> {
     let mut rows = Vec::new();
-    for d in &report.dkim {
+    for (index, d) in report.dkim.iter().enumerate() {
         let bits = d
             .key_bits
             .map(|b| format!(", {b} bits"))
             .unwrap_or_default();
-        let (claimed, claim_why) = claimed_text(report, "dkim", Some(&d.domain));
+        let (claimed, claim_why) = claimed_text(report, "dkim", Some(index));
         let mut why = format!(
             "header {}, body {}",
             serde_plain(&d.header_signature),
