@@ -46,7 +46,20 @@ fn analyze_nested(source: &Source, options: &Options, depth: usize) -> Result<Re
         verdict.hop = parsed
             .headers
             .get(verdict.header_index)
-            .and_then(|h| chain.hop_below(h.span.start));
+            .and_then(|h| chain.hop_below(h.span.start))
+            // Microsoft 365 writes its filter headers under the message's own, below every
+            // Received field: they belong to its inbound protection servers
+            .or_else(|| {
+                (verdict.vendor == "microsoft")
+                    .then(|| {
+                        chain.hops.iter().rev().find(|h| {
+                            h.fields.by_host.as_deref().is_some_and(|b| {
+                                b.to_ascii_lowercase().contains("protection.outlook.com")
+                            })
+                        })
+                    })?
+                    .map(|h| h.index)
+            });
     }
     let time = timing::analyze(&parsed, &chain, &auth, options);
     let findings = diagnose::run(&diagnose::Context {
@@ -73,7 +86,9 @@ fn analyze_nested(source: &Source, options: &Options, depth: usize) -> Result<Re
         }
         Some(_) => (
             None,
-            Some(format!("not analysed: more than {MAX_NESTING} reports nested")),
+            Some(format!(
+                "not analysed: more than {MAX_NESTING} reports nested"
+            )),
         ),
         None => (None, None),
     };
