@@ -20,6 +20,12 @@ declare_rule! {
     /// ```
     /// mx.example.org stamped the message 7 min 5 s before relay.example.net says it received it.
     ///
+    /// Which of the two clocks is wrong cannot be told from the pair alone. mailtrace weighs
+    /// every time source (the other hops, the Date header, DKIM and ARC `t=`, Microsoft's
+    /// arrival stamps), takes the largest set that agrees with itself as right, and gives the
+    /// wrong clock's offset as a range bounded by its neighbours: "hop 3's clock is at least
+    /// 7 min 5 s behind", "between 23 h 59 min and 1 d behind", never a single invented figure.
+    ///
     /// A skew of under a minute is common between the clocks of one provider's servers and is
     /// reported as info; a larger one as a warning.
     ///
@@ -46,9 +52,16 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let by = hop.fields.by_host.as_deref().unwrap_or("an unnamed host");
+        // which clock, by how much, as a range: the time story weighed every time source
+        let which = ctx
+            .time
+            .delay_at(hop.index)
+            .filter(|d| d.cause == "clock-skew")
+            .map(|d| d.label.trim_start_matches("clock skew: ").to_string())
+            .unwrap_or_else(|| "one of the two clocks is wrong".to_string());
         let mut finding = rule.finding(
             format!(
-                "hop {} ({by}) is stamped {} before hop {}: one of the two clocks is wrong",
+                "hop {} ({by}) is stamped {} before hop {}: {which}",
                 hop.index,
                 human_duration(-delay),
                 hop.index - 1

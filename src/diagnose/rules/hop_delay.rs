@@ -11,7 +11,11 @@ declare_rule! {
     /// Mail usually crosses each hop in seconds. A long delay at one hop tells you *where* the
     /// message waited: in the sender's queue (the receiving side refused or was unreachable and
     /// the sender retried), in a content scanner, at a greylisting server, or inside the
-    /// recipient's organisation. That is the answer to "why was this late?".
+    /// recipient's organisation. That is the answer to "why was this late?". The message names
+    /// the likely cause, as the time story (`time` in the report) judged it: greylisting, the
+    /// sender's queue (with "retry" when the wait matches a common MTA back-off step), content
+    /// scanning (a known filtering service or a local filter), inside the recipient's
+    /// organisation, or clock skew when a wrong clock makes a fast hop look slow.
     ///
     /// ## Example
     /// ```text
@@ -46,13 +50,23 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let by = hop.fields.by_host.as_deref().unwrap_or("an unnamed host");
-        out.push(rule.finding(
-            format!(
-                "hop {} ({by}) received the message {} after hop {}",
-                hop.index,
-                human_duration(delay),
-                hop.index - 1
+        let head = format!(
+            "hop {} ({by}) received the message {} after hop {}",
+            hop.index,
+            human_duration(delay),
+            hop.index - 1
+        );
+        // the cause, as the time story judged it
+        let message = match ctx.time.delay_at(hop.index) {
+            Some(d) if d.cause == "clock-skew" => format!(
+                "{head}, not a real wait: {}",
+                d.label.trim_start_matches("clock skew: ")
             ),
+            Some(d) => format!("{head}: {}", d.label),
+            None => head,
+        };
+        out.push(rule.finding(
+            message,
             Some(hop.index),
             vec![Evidence::at("Received", &hop.span, &hop.raw)],
         ));
