@@ -176,6 +176,8 @@ pub struct BoundaryReport {
     pub host: Option<String>,
     /// How the boundary was chosen.
     pub reason: String,
+    /// True when no hop came from outside (mail written inside the organisation).
+    pub internal: bool,
 }
 
 /// Overall timing.
@@ -288,6 +290,7 @@ pub fn build(parts: Parts) -> Report {
             ip: b.ip,
             host: b.host.clone(),
             reason: b.reason.clone(),
+            internal: b.internal,
         }),
         timing: Timing {
             date_to_first_hop_seconds: chain.date_to_first_hop,

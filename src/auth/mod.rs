@@ -132,7 +132,12 @@ pub fn run(
             .and_then(|i| parsed.headers.get(i))
             .and_then(|seal| chain.hop_below(seal.span.start));
     }
-    let boundary_hop = chain.boundary.as_ref().and_then(|b| chain.hop(b.hop));
+    // SPF judges the connection from outside; mail that never came from outside has none
+    let boundary_hop = chain
+        .boundary
+        .as_ref()
+        .filter(|b| !b.internal)
+        .and_then(|b| chain.hop(b.hop));
     let spf = boundary_hop.and_then(|hop| {
         let ip = hop.fields.from_ip?;
         let mail_from = envelope_sender(parsed, chain);

@@ -44,6 +44,7 @@ fn make(hop: &Hop, reason: String) -> Boundary {
         ip: hop.fields.from_ip,
         host: hop.fields.by_host.clone(),
         reason,
+        internal: false,
     }
 }
 
@@ -192,8 +193,9 @@ fn find_heuristic(hops: &[Hop], recipient_domains: &[String]) -> Option<Boundary
             return Some(make(hop, why));
         }
     }
-    hops.first().map(|h| {
-        make(
+    hops.first().map(|h| Boundary {
+        internal: true,
+        ..make(
             h,
             "every hop is internal to the recipient's organisation: the oldest hop".to_string(),
         )

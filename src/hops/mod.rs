@@ -62,6 +62,9 @@ pub struct Boundary {
     pub host: Option<String>,
     /// How the boundary was chosen, in words.
     pub reason: String,
+    /// True when no hop came from outside: the message was written and delivered inside the
+    /// recipient's organisation (its own reports, internal mail), so SPF and DMARC do not apply.
+    pub internal: bool,
 }
 
 /// The hop chain.

@@ -42,6 +42,10 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
     else {
         return;
     };
+    // mail written and delivered inside the organisation never meets a DMARC check
+    if ctx.chain.boundary.as_ref().is_some_and(|b| b.internal) {
+        return;
+    }
     let policy = dmarc.policy.as_deref().unwrap_or("none");
     let ask = match policy {
         "reject" => "the domain asks receivers to reject it",
