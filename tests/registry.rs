@@ -94,3 +94,36 @@ fn every_rule_is_fired_by_a_sample() {
         .collect();
     assert!(unfired.is_empty(), "rules fired by no sample: {unfired:?}");
 }
+
+#[test]
+fn the_course_in_samples_readme_covers_every_sample_and_names_real_rules() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("samples/README.md")).unwrap();
+    let start = readme.find("## A short course").expect("a course section");
+    let end = readme[start..]
+        .find("## Every sample")
+        .map(|e| start + e)
+        .expect("its end");
+    let course = &readme[start..end];
+    let quoted: Vec<&str> = course.split('`').skip(1).step_by(2).collect();
+    for sample in common::samples() {
+        let name = sample.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            quoted.contains(&name.as_str()),
+            "the course never names {name}"
+        );
+    }
+    let mut rules = 0;
+    for word in quoted {
+        let is_file = word.ends_with(".eml") || word.ends_with(".txt");
+        let kebab = word.chars().all(|c| c.is_ascii_lowercase() || c == '-') && word.contains('-');
+        if !is_file && kebab && !word.starts_with('-') {
+            assert!(
+                lookup(word).is_some(),
+                "the course names {word:?}, which is no rule"
+            );
+            rules += 1;
+        }
+    }
+    assert!(rules >= 30, "the course points at only {rules} rule pages");
+}
