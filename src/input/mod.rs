@@ -54,6 +54,8 @@ mod mbox;
 mod outlook;
 mod text;
 
+pub mod mailbox;
+
 use crate::error::{Error, Result};
 use field::{is_wsp, trim};
 use text::{Line, plural};
