@@ -10,6 +10,7 @@
 //! The library never reads the clock or the network by itself.
 
 pub mod auth;
+pub mod batch;
 pub mod diagnose;
 pub mod error;
 pub mod hops;

@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mailtrace::auth::dns;
+use mailtrace::batch;
 use mailtrace::diagnose::{Severity, lookup, rules};
+use mailtrace::input::mailbox::{self, MailboxFormat};
 use mailtrace::render::{self, TextStyle, Width};
 use mailtrace::{Options, Report, Source};
 
@@ -33,6 +35,8 @@ struct Cli {
 enum Command {
     /// Analyse messages (the default): hops, delays, trust boundary, findings.
     Analyze(AnalyzeArgs),
+    /// Analyse every message of mailboxes (mbox, Maildir, folders of .eml) in parallel.
+    Batch(BatchArgs),
     /// List every finding rule.
     Rules {
         /// Output format.
@@ -99,18 +103,82 @@ struct DnsArgs {
 }
 
 impl DnsArgs {
-    fn build(&self) -> Result<dns::Dns> {
+    fn settings(&self) -> Result<dns::DnsSettings> {
         if !(self.dns_timeout.is_finite() && self.dns_timeout > 0.0 && self.dns_timeout <= 300.0) {
             return Err(anyhow!("--dns-timeout must be between 0 and 300 seconds"));
         }
-        let settings = dns::DnsSettings {
+        Ok(dns::DnsSettings {
             zones: self.dns_zone.clone(),
             offline: self.offline,
             server: self.dns_server,
             timeout: Some(std::time::Duration::from_secs_f64(self.dns_timeout)),
-        };
-        settings.build().map_err(|e| anyhow!("{e}"))
+        })
     }
+
+    fn build(&self) -> Result<dns::Dns> {
+        self.settings()?.build().map_err(|e| anyhow!("{e}"))
+    }
+}
+
+#[derive(Args, Clone)]
+struct BatchArgs {
+    /// Mailboxes: mbox files (.mbox, .mbox.gz), Maildir folders, folders of .eml files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Force the mailbox format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<InputFormat>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
+    format: BatchFormat,
+    /// Add totals (last JSON line, a text section, or on standard error for csv).
+    #[arg(long)]
+    summary: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Worker threads (default: the available parallelism).
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// The "now" used for time judgements, RFC 3339; default: the clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<DateTime<Utc>>,
+    /// A host or domain suffix of the recipient's own infrastructure (repeatable).
+    #[arg(long, value_name = "HOST")]
+    trust: Vec<String>,
+    /// Exit with 1 when a finding at or above this severity is present (2 wins when any
+    /// message errored).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Report hops slower than this many seconds (hop-delay).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    delay_threshold: i64,
+    #[command(flatten)]
+    dns: DnsArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum InputFormat {
+    Mbox,
+    Maildir,
+    Eml,
+}
+
+impl From<InputFormat> for MailboxFormat {
+    fn from(f: InputFormat) -> MailboxFormat {
+        match f {
+            InputFormat::Mbox => MailboxFormat::Mbox,
+            InputFormat::Maildir => MailboxFormat::Maildir,
+            InputFormat::Eml => MailboxFormat::Eml,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum BatchFormat {
+    Jsonl,
+    Csv,
+    Text,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -287,11 +355,166 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Total size in bytes of the files under these paths (for the progress bar's ETA).
+fn total_size(paths: &[PathBuf]) -> u64 {
+    fn walk(path: &std::path::Path, depth: usize) -> u64 {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return 0;
+        };
+        if meta.is_file() {
+            return meta.len();
+        }
+        if !meta.is_dir() || depth > 32 {
+            return 0;
+        }
+        std::fs::read_dir(path)
+            .map(|entries| entries.flatten().map(|e| walk(&e.path(), depth + 1)).sum())
+            .unwrap_or(0)
+    }
+    paths.iter().map(|p| walk(p, 0)).sum()
+}
+
+/// Ctrl-C in batch mode: the first one asks the run to stop after the record being written (so
+/// the output ends on a whole line) and exits 130; a second one kills at once. Without this
+/// (non-Unix), the default handler ends the process, which can only happen between or during
+/// a record's single `write_all`.
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+    pub fn requested() -> bool {
+        INTERRUPTED.load(Ordering::Relaxed)
+    }
+
+    #[cfg(unix)]
+    pub fn install() {
+        const SIGINT: i32 = 2;
+        const SIG_DFL: usize = 0;
+        unsafe extern "C" {
+            fn signal(signum: i32, handler: usize) -> usize;
+        }
+        extern "C" fn on_sigint(_: i32) {
+            // async-signal-safe: an atomic store, then the default action for the next one
+            INTERRUPTED.store(true, Ordering::Relaxed);
+            // SAFETY: signal(2) is async-signal-safe; restoring the default handler
+            unsafe {
+                signal(SIGINT, SIG_DFL);
+            }
+        }
+        // SAFETY: installs a handler that only stores an atomic and resets itself
+        unsafe {
+            signal(SIGINT, on_sigint as extern "C" fn(i32) as usize);
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn install() {}
+}
+
+fn run_batch(args: BatchArgs) -> Result<ExitCode> {
+    let shared =
+        batch::SharedDns::from_settings(&args.dns.settings()?).map_err(|e| anyhow!("{e}"))?;
+    let options = Options {
+        now: Some(args.at.unwrap_or_else(Utc::now)),
+        trust: args.trust.clone(),
+        delay_threshold_secs: args.delay_threshold,
+        dns: std::sync::Arc::new(shared.worker()),
+        ..Options::default()
+    };
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut config = batch::Config::new(options, jobs);
+    config.shared_dns = Some(shared);
+
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(total_size(&args.paths));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg} ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let started = std::time::Instant::now();
+
+    let stdout = std::io::stdout();
+    let out = std::io::BufWriter::new(stdout.lock());
+    let mut writer: Box<dyn batch::write::Writer> = match args.format {
+        BatchFormat::Jsonl => Box::new(batch::write::JsonlWriter::new(out)),
+        BatchFormat::Csv => Box::new(batch::write::CsvWriter::new(out)),
+        BatchFormat::Text => Box::new(batch::write::TextWriter::new(out)),
+    };
+    let mut totals = batch::Totals::new();
+    let mut worst: Option<Severity> = None;
+    interrupt::install();
+
+    let items = mailbox::open(&args.paths, args.input_format.map(MailboxFormat::from));
+    let result = batch::run(items, &config, |record| {
+        if interrupt::requested() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted",
+            ));
+        }
+        if let Some(e) = record.error() {
+            eprintln!(
+                "mailtrace: {} message {} (offset {}): {}",
+                record.path.display(),
+                record.index,
+                record.offset,
+                mailtrace::text::escape_terminal(e)
+            );
+        }
+        worst = worst.max(record.report().and_then(Report::worst));
+        totals.add(&record);
+        if let Some(bar) = &progress {
+            bar.inc(record.size);
+            let secs = started.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!("{:.0} msg/s", totals.messages() as f64 / secs));
+        }
+        writer.record(&record)
+    });
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    match result {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            // best effort: what was written is whole lines
+            return Ok(ExitCode::from(130));
+        }
+        Err(e) => return Err(anyhow!(e).context("cannot write to standard output")),
+    }
+    let summary = args.summary.then(|| totals.summary());
+    match writer.finish(summary.as_ref()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        other => other.context("cannot write to standard output")?,
+    }
+    if let (BatchFormat::Csv, Some(summary)) = (args.format, &summary) {
+        eprint!("{}", batch::write::summary_text(summary));
+    }
+    if totals.errored() > 0 {
+        return Ok(ExitCode::from(2));
+    }
+    if let (Some(fail_on), Some(worst)) = (args.fail_on, worst)
+        && worst >= Severity::from(fail_on)
+    {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         None => analyze(cli.analyze),
         Some(Command::Analyze(args)) => analyze(args),
+        Some(Command::Batch(args)) => run_batch(args),
         Some(Command::Rules { format }) => {
             match format {
                 ListFormat::Text => emit(&render::rules::list_text(rules::ALL))?,

@@ -1,0 +1,335 @@
+//! Batch mode: every message of a mailbox analysed on several threads, results delivered in
+//! input order, with bounded memory whatever the mailbox size.
+//!
+//! The driver ([`run`]) takes the stream of [`MailboxItem`]s from `input::mailbox::open`, hands
+//! them to `jobs` worker threads through a bounded channel and delivers one [`Record`] per item,
+//! in input order, to a callback. At most `window` messages are in flight at any time (queued,
+//! being analysed, or waiting in the reorder buffer), so memory is bounded by `window` messages.
+//!
+//! Faults: a message that cannot be read or analysed (or whose analysis panics) becomes a
+//! `Record` carrying the error; messages in = records out. When the callback fails (a closed
+//! pipe), the driver stops the reader and the workers and returns that error.
+//!
+//! DNS: reports list the DNS answers their analysis used (`Report::dns`), taken from the log of
+//! `Options::dns`. That log is one per `Dns`, so analyses running at the same time on one `Dns`
+//! would mix their logs. [`SharedDns`] keeps one cache per run (each name resolved once) and
+//! gives each worker its own `Dns` (own log) over it; pass it in [`Config::shared_dns`].
+//!
+//! This module renders nothing to a terminal and reads no clock; writers live in [`write`],
+//! totals in [`totals`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use crate::auth::dns::{Answer, AnswerSource, Dns, RecordType, Resolver, normalize_name};
+use crate::input::mailbox::MailboxItem;
+use crate::{Options, Report, Source};
+
+pub mod totals;
+pub mod write;
+
+pub use totals::Totals;
+
+/// The outcome of one message of a batch.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// 0-based index of the message in the whole run.
+    pub index: usize,
+    /// Byte offset of the message in its file.
+    pub offset: u64,
+    /// Maildir flags, when any.
+    pub flags: Option<String>,
+    /// Size of the message in bytes (0 when it could not be read).
+    pub size: u64,
+    /// The report, or why there is none.
+    pub result: Result<Report, String>,
+}
+
+impl Record {
+    /// The report, when the message could be analysed.
+    pub fn report(&self) -> Option<&Report> {
+        self.result.as_ref().ok()
+    }
+
+    /// The error, when it could not.
+    pub fn error(&self) -> Option<&str> {
+        self.result.as_ref().err().map(String::as_str)
+    }
+}
+
+/// How a batch runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The analysis options (the same for every message).
+    pub options: Options,
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+    /// Messages in flight at most (queued, being analysed, or waiting to be delivered in order);
+    /// 0 means `4 * jobs`.
+    pub window: usize,
+    /// One DNS cache for the run with a log per worker (see the module docs). `None`: every
+    /// worker uses `options.dns` as it is (fine with one job).
+    pub shared_dns: Option<SharedDns>,
+}
+
+impl Config {
+    /// A batch with these options on `jobs` threads.
+    pub fn new(options: Options, jobs: usize) -> Self {
+        Config {
+            options,
+            jobs,
+            window: 0,
+            shared_dns: None,
+        }
+    }
+}
+
+/// One DNS cache for a whole run, over any resolver; each worker asks through it with its own
+/// [`Dns`] (own answer log), so reports list exactly the answers their analysis used.
+#[derive(Clone)]
+pub struct SharedDns {
+    inner: Arc<CachedResolver>,
+}
+
+impl std::fmt::Debug for SharedDns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedDns")
+    }
+}
+
+type DnsCache = HashMap<(String, RecordType), (Answer, AnswerSource)>;
+
+struct CachedResolver {
+    resolver: Box<dyn Resolver>,
+    cache: Mutex<DnsCache>,
+}
+
+impl Resolver for CachedResolver {
+    fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        let key = (normalize_name(name), rtype);
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
+        }
+        let fresh = self.resolver.query(&key.0, rtype);
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(key, fresh.clone());
+        }
+        fresh
+    }
+}
+
+struct SharedHandle(Arc<CachedResolver>);
+
+impl Resolver for SharedHandle {
+    fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        self.0.query(name, rtype)
+    }
+}
+
+impl SharedDns {
+    /// A run cache over this resolver.
+    pub fn new(resolver: Box<dyn Resolver>) -> Self {
+        SharedDns {
+            inner: Arc::new(CachedResolver {
+                resolver,
+                cache: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The run cache over what `settings` describe (zones, then live DNS or offline), as
+    /// [`crate::auth::dns::DnsSettings::build`] would build it.
+    pub fn from_settings(
+        settings: &crate::auth::dns::DnsSettings,
+    ) -> Result<Self, crate::auth::dns::DnsSetupError> {
+        use crate::auth::dns::{
+            DEFAULT_TIMEOUT, DnsSetupError, Fallback, LayeredResolver, LiveConfig, LiveResolver,
+            ZoneResolver,
+        };
+        let zones = ZoneResolver::from_files(&settings.zones)?;
+        let fallback = if settings.offline {
+            Fallback::Offline
+        } else {
+            let config = LiveConfig {
+                server: settings.server,
+                timeout: settings.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                ..LiveConfig::default()
+            };
+            Fallback::Live(Box::new(
+                LiveResolver::new(config).map_err(DnsSetupError::Resolver)?,
+            ))
+        };
+        Ok(SharedDns::new(Box::new(LayeredResolver {
+            zones,
+            fallback,
+        })))
+    }
+
+    /// A `Dns` for one worker: the shared cache, its own log.
+    pub fn worker(&self) -> Dns {
+        Dns::new(Box::new(SharedHandle(Arc::clone(&self.inner))))
+    }
+}
+
+/// Analyse one mailbox item into a record; never panics, never fails.
+pub fn analyze_item(item: MailboxItem, options: &Options) -> Record {
+    let MailboxItem {
+        path,
+        index,
+        offset,
+        bytes,
+        flags,
+    } = item;
+    let size = bytes.as_ref().map_or(0, |b| b.len() as u64);
+    let name = format!("{}#{index}", path.display());
+    let result = bytes.and_then(|bytes| {
+        if bytes.len() > options.max_message_bytes {
+            return Err(format!(
+                "the message is over the limit of {} bytes",
+                options.max_message_bytes
+            ));
+        }
+        catch_unwind(AssertUnwindSafe(|| {
+            Source::from_bytes(&name, bytes)
+                .and_then(|source| crate::analyze(&source, options))
+                .map_err(|e| e.to_string())
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!("internal error while analysing: {what}"))
+        })
+    });
+    Record {
+        path,
+        index,
+        offset,
+        flags,
+        size,
+        result,
+    }
+}
+
+/// Analyse every item on `config.jobs` threads and give each record to `each`, in input order.
+///
+/// Returns the first error `each` returned (after stopping the reader and the workers), or
+/// `Ok(n)`, the number of records delivered (= the number of items).
+pub fn run<I, F>(items: I, config: &Config, mut each: F) -> io::Result<usize>
+where
+    I: Iterator<Item = MailboxItem> + Send,
+    F: FnMut(Record) -> io::Result<()>,
+{
+    let jobs = config.jobs.max(1);
+    let window = if config.window == 0 {
+        4 * jobs
+    } else {
+        config.window.max(jobs)
+    };
+    let stop = AtomicBool::new(false);
+    // a ticket per message in flight: the reader takes one before sending a message to the
+    // workers, the consumer gives it back once that message has been delivered
+    let (ticket_tx, ticket_rx) = sync_channel::<()>(window);
+    for _ in 0..window {
+        let _ = ticket_tx.send(());
+    }
+    let (work_tx, work_rx) = sync_channel::<(usize, MailboxItem)>(jobs);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = sync_channel::<(usize, Record)>(window);
+
+    thread::scope(|scope| {
+        let stop = &stop;
+        scope.spawn(move || {
+            for (seq, item) in items.enumerate() {
+                if ticket_rx.recv().is_err() || stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                if work_tx.send((seq, item)).is_err() {
+                    break;
+                }
+            }
+        });
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            let options = match &config.shared_dns {
+                Some(shared) => Options {
+                    dns: Arc::new(shared.worker()),
+                    ..config.options.clone()
+                },
+                None => config.options.clone(),
+            };
+            scope.spawn(move || worker(work_rx, &done_tx, &options, stop));
+        }
+        drop(done_tx);
+        let result = deliver(&done_rx, &ticket_tx, &mut each);
+        if result.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        // unblock everyone: no more tickets, no more results taken
+        drop(ticket_tx);
+        drop(done_rx);
+        result
+    })
+}
+
+fn worker(
+    work_rx: &Mutex<Receiver<(usize, MailboxItem)>>,
+    done_tx: &std::sync::mpsc::SyncSender<(usize, Record)>,
+    options: &Options,
+    stop: &AtomicBool,
+) {
+    loop {
+        let next = match work_rx.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok((seq, item)) = next else { return };
+        // once stopped, keep taking (and dropping) work until the reader has gone, so that it
+        // can never block on a full queue nobody reads
+        if stop.load(Ordering::Relaxed) {
+            continue;
+        }
+        let record = analyze_item(item, options);
+        if done_tx.send((seq, record)).is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+fn deliver<F>(
+    done_rx: &Receiver<(usize, Record)>,
+    ticket_tx: &std::sync::mpsc::SyncSender<()>,
+    each: &mut F,
+) -> io::Result<usize>
+where
+    F: FnMut(Record) -> io::Result<()>,
+{
+    let mut next = 0usize;
+    let mut pending: BTreeMap<usize, Record> = BTreeMap::new();
+    for (seq, record) in done_rx.iter() {
+        pending.insert(seq, record);
+        while let Some(record) = pending.remove(&next) {
+            next += 1;
+            each(record)?;
+            let _ = ticket_tx.try_send(());
+        }
+    }
+    // every worker is gone: anything left here would be a gap (cannot happen unless a worker
+    // died); deliver it anyway, in order, so nothing is lost
+    for (_, record) in std::mem::take(&mut pending) {
+        next += 1;
+        each(record)?;
+    }
+    Ok(next)
+}
