@@ -150,27 +150,7 @@ impl SharedDns {
     pub fn from_settings(
         settings: &crate::auth::dns::DnsSettings,
     ) -> Result<Self, crate::auth::dns::DnsSetupError> {
-        use crate::auth::dns::{
-            DEFAULT_TIMEOUT, DnsSetupError, Fallback, LayeredResolver, LiveConfig, LiveResolver,
-            ZoneResolver,
-        };
-        let zones = ZoneResolver::from_files(&settings.zones)?;
-        let fallback = if settings.offline {
-            Fallback::Offline
-        } else {
-            let config = LiveConfig {
-                server: settings.server,
-                timeout: settings.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                ..LiveConfig::default()
-            };
-            Fallback::Live(Box::new(
-                LiveResolver::new(config).map_err(DnsSetupError::Resolver)?,
-            ))
-        };
-        Ok(SharedDns::new(Box::new(LayeredResolver {
-            zones,
-            fallback,
-        })))
+        Ok(SharedDns::new(settings.resolver()?))
     }
 
     /// A `Dns` for one worker: the shared cache, its own log.

@@ -254,6 +254,12 @@ pub enum DnsSetupError {
 impl DnsSettings {
     /// Zones first, then live DNS, or offline when asked.
     pub fn build(&self) -> Result<Dns, DnsSetupError> {
+        Ok(Dns::new(self.resolver()?))
+    }
+
+    /// The resolver alone (zones first, then live or offline), for callers that put their own
+    /// cache and logs around it (the batch driver).
+    pub fn resolver(&self) -> Result<Box<dyn Resolver>, DnsSetupError> {
         let zones = ZoneResolver::from_files(&self.zones)?;
         let fallback = if self.offline {
             Fallback::Offline
@@ -267,7 +273,7 @@ impl DnsSettings {
                 LiveResolver::new(config).map_err(DnsSetupError::Resolver)?,
             ))
         };
-        Ok(Dns::new(Box::new(LayeredResolver { zones, fallback })))
+        Ok(Box::new(LayeredResolver { zones, fallback }))
     }
 }
 
