@@ -928,22 +928,7 @@ impl Ctx<'_> {
 
     /// RFC 7208 6.1: the redirect modifier, once no mechanism matched.
     fn redirect(&mut self, target: &MacroString, domain: &str) -> Result<Outcome, Abort> {
-        self.count_lookup()?;
-        let expanded = self.expand(target, domain);
-        let Some(target) = target_name(&expanded) else {
-            return Err(Abort::Perm(
-                "invalid-target",
-                format!("redirect target {expanded:?} is not a valid domain name"),
-            ));
-        };
-        if self.stack.contains(&target) {
-            return Err(Abort::Perm(
-                "redirect-loop",
-                format!("redirect to {target}, which is already being evaluated"),
-            ));
-        }
-        self.path.push(target.clone());
-        let sub = self.check(&target);
+        let (target, sub) = self.descend(target, domain, "redirect", "redirect-loop")?;
         match sub.result {
             AuthResult::None => Err(Abort::Perm(
                 "redirect-none",
@@ -954,6 +939,40 @@ impl Ctx<'_> {
             )),
             _ => Ok(sub),
         }
+    }
+
+    /// Evaluate the record of an include or redirect target: counts the lookup, expands and
+    /// validates the target, refuses a loop, records the path. `what` is `include` or
+    /// `redirect`; `looping` the reason slug for a loop.
+    fn descend(
+        &mut self,
+        spec: &MacroString,
+        domain: &str,
+        what: &str,
+        looping: &'static str,
+    ) -> Result<(String, Outcome), Abort> {
+        self.count_lookup()?;
+        let expanded = self.expand(spec, domain);
+        let Some(target) = target_name(&expanded) else {
+            return Err(Abort::Perm(
+                "invalid-target",
+                format!("{what} target {expanded:?} is not a valid domain name"),
+            ));
+        };
+        if self.stack.contains(&target) {
+            let verb = if what == "include" {
+                "include of"
+            } else {
+                "redirect to"
+            };
+            return Err(Abort::Perm(
+                looping,
+                format!("{verb} {target}, which is already being evaluated"),
+            ));
+        }
+        self.path.push(target.clone());
+        let sub = self.check(&target);
+        Ok((target, sub))
     }
 
     fn count_lookup(&mut self) -> Result<(), Abort> {
@@ -1052,22 +1071,7 @@ impl Ctx<'_> {
     /// RFC 7208 5.2: include matches on pass; fail, softfail and neutral do not match;
     /// temperror and permerror propagate; none is a permerror.
     fn include(&mut self, spec: &MacroString, domain: &str) -> Result<bool, Abort> {
-        self.count_lookup()?;
-        let expanded = self.expand(spec, domain);
-        let Some(target) = target_name(&expanded) else {
-            return Err(Abort::Perm(
-                "invalid-target",
-                format!("include target {expanded:?} is not a valid domain name"),
-            ));
-        };
-        if self.stack.contains(&target) {
-            return Err(Abort::Perm(
-                "include-loop",
-                format!("include of {target}, which is already being evaluated"),
-            ));
-        }
-        self.path.push(target.clone());
-        let sub = self.check(&target);
+        let (target, sub) = self.descend(spec, domain, "include", "include-loop")?;
         let note = sub.note.unwrap_or_default();
         match sub.result {
             AuthResult::Pass => Ok(true),
