@@ -391,3 +391,33 @@ fn cli_closed_pipe_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(status.code().is_some(), "ended by itself, not by a signal");
 }
+
+#[test]
+fn summary_gives_hop_delay_percentiles_by_relay() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailtrace"))
+        .args([
+            "batch",
+            "--offline",
+            "--dns-zone",
+            "samples/dns.zone",
+            "--at",
+            "2026-01-01T00:00:00Z",
+            "--summary",
+            "--quiet",
+            "samples/greylisting-postfix-postgrey.eml",
+        ])
+        .output()
+        .expect("binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().expect("a summary line");
+    let v: serde_json::Value = serde_json::from_str(last).expect("json");
+    // the greylisted hop: mx.example.org received the message 616 s after the sender's server
+    let relay = &v["summary"]["delay_by_relay"]["mx.example.org"];
+    assert_eq!(relay["max"], 616, "{}", v["summary"]);
+    assert_eq!(relay["messages"], 1);
+}

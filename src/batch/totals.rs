@@ -23,6 +23,7 @@ pub struct Totals {
     errored: u64,
     auth: BTreeMap<String, AuthCounts>,
     delays: BTreeMap<String, Vec<i64>>,
+    relay_delays: BTreeMap<String, Vec<i64>>,
     ips: HashMap<String, u64>,
     domains: HashMap<String, u64>,
     findings: BTreeMap<(&'static str, &'static str), u64>,
@@ -67,6 +68,9 @@ pub struct Summary {
     pub auth_by_domain: BTreeMap<String, AuthCounts>,
     /// Percentiles of the total delivery time (`time.total_seconds`) by boundary host.
     pub delay_by_boundary_host: BTreeMap<String, Percentiles>,
+    /// Percentiles of each hop's own delay (`delay_seconds`, skew excluded) by the relay that
+    /// received it (`by_host`): which relay is slow.
+    pub delay_by_relay: BTreeMap<String, Percentiles>,
     /// The most frequent connecting IPs at the trust boundary.
     pub top_boundary_ips: Vec<Count>,
     /// The most frequent sending (From) domains.
@@ -163,6 +167,25 @@ fn top(map: &HashMap<String, u64>) -> Vec<Count> {
     all
 }
 
+/// Nearest-rank percentiles of each key's values.
+fn percentiles_by(map: &BTreeMap<String, Vec<i64>>) -> BTreeMap<String, Percentiles> {
+    map.iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(key, values)| {
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let p = Percentiles {
+                messages: sorted.len(),
+                p50: percentile(&sorted, 50),
+                p90: percentile(&sorted, 90),
+                p99: percentile(&sorted, 99),
+                max: sorted.last().copied().unwrap_or_default(),
+            };
+            (key.clone(), p)
+        })
+        .collect()
+}
+
 fn percentile(sorted: &[i64], p: usize) -> i64 {
     // nearest rank: the smallest value with at least p% of the values at or below it
     let rank = (sorted.len() * p).div_ceil(100).max(1);
@@ -209,6 +232,16 @@ impl Totals {
                 self.delays.entry(host).or_default().push(total);
             }
         }
+        for hop in &report.hops {
+            if let (Some(delay), Some(relay)) =
+                (hop.delay_seconds.filter(|d| *d >= 0), &hop.by_host)
+            {
+                self.relay_delays
+                    .entry(relay.to_ascii_lowercase())
+                    .or_default()
+                    .push(delay);
+            }
+        }
         for f in &report.findings {
             *self.findings.entry((f.code, f.name)).or_default() += 1;
         }
@@ -252,23 +285,8 @@ impl Totals {
 
     /// The totals, computed.
     pub fn summary(&self) -> Summary {
-        let delay_by_boundary_host = self
-            .delays
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(host, values)| {
-                let mut sorted = values.clone();
-                sorted.sort_unstable();
-                let p = Percentiles {
-                    messages: sorted.len(),
-                    p50: percentile(&sorted, 50),
-                    p90: percentile(&sorted, 90),
-                    p99: percentile(&sorted, 99),
-                    max: sorted.last().copied().unwrap_or_default(),
-                };
-                (host.clone(), p)
-            })
-            .collect();
+        let delay_by_boundary_host = percentiles_by(&self.delays);
+        let delay_by_relay = percentiles_by(&self.relay_delays);
         let mut findings_by_rule: Vec<RuleCount> = self
             .findings
             .iter()
@@ -300,6 +318,7 @@ impl Totals {
             errored: self.errored,
             auth_by_domain: self.auth.clone(),
             delay_by_boundary_host,
+            delay_by_relay,
             top_boundary_ips: top(&self.ips),
             top_sending_domains: top(&self.domains),
             findings_by_rule,

@@ -374,12 +374,22 @@ pub fn summary_text(s: &Summary) -> String {
             );
         }
     }
-    if !s.delay_by_boundary_host.is_empty() {
-        let _ = writeln!(out, "\nDelivery time by boundary host (seconds)");
-        for (host, p) in &s.delay_by_boundary_host {
+    for (title, unit, map) in [
+        (
+            "Delivery time by boundary host (seconds)",
+            "messages",
+            &s.delay_by_boundary_host,
+        ),
+        ("Hop delay by relay (seconds)", "hops", &s.delay_by_relay),
+    ] {
+        if map.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{title}");
+        for (host, p) in map {
             let _ = writeln!(
                 out,
-                "  {}: {} messages, p50 {}, p90 {}, p99 {}, max {}",
+                "  {}: {} {unit}, p50 {}, p90 {}, p99 {}, max {}",
                 e(host),
                 p.messages,
                 p.p50,
