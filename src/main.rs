@@ -453,6 +453,9 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
     interrupt::install();
 
     let items = mailbox::open(&args.paths, args.input_format.map(MailboxFormat::from));
+    // --save-dns: every distinct answer the run used (bounded by the distinct names asked)
+    let save_dns = args.dns.save_dns.is_some();
+    let mut dns_used: Vec<dns::DnsUse> = Vec::new();
     let result = batch::run(items, &config, |record| {
         if interrupt::requested() {
             return Err(std::io::Error::new(
@@ -470,6 +473,13 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
             );
         }
         worst = worst.max(record.report().and_then(Report::worst));
+        if save_dns && let Some(report) = record.report() {
+            for used in report.all_dns() {
+                if !dns_used.contains(&used) {
+                    dns_used.push(used);
+                }
+            }
+        }
         totals.add(&record);
         if let Some(bar) = &progress {
             bar.inc(record.size);
@@ -497,6 +507,10 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
     }
     if let (BatchFormat::Csv, Some(summary)) = (args.format, &summary) {
         eprint!("{}", batch::write::summary_text(summary));
+    }
+    if let Some(path) = &args.dns.save_dns {
+        std::fs::write(path, dns::save_zone(&dns_used))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if totals.errored() > 0 {
         return Ok(ExitCode::from(2));

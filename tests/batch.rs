@@ -421,3 +421,42 @@ fn summary_gives_hop_delay_percentiles_by_relay() {
     assert_eq!(relay["max"], 616, "{}", v["summary"]);
     assert_eq!(relay["messages"], 1);
 }
+
+#[test]
+fn batch_save_dns_replays_offline_with_the_same_verdicts() {
+    let dir = std::env::temp_dir().join(format!("mailtrace-batch-dns-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("saved.zone");
+    let run = |zone: &str, save: Option<&std::path::Path>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mailtrace"));
+        cmd.args(["batch", "--offline", "--quiet", "--dns-zone", zone])
+            .args(["--at", "2026-01-01T00:00:00Z"]);
+        if let Some(path) = save {
+            cmd.arg("--save-dns").arg(path);
+        }
+        let out = cmd
+            .args([
+                "samples/dkim-pass-relaxed.eml",
+                "samples/arc-mailing-list-rewrites.eml",
+            ])
+            .output()
+            .expect("binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                serde_json::json!([v["dkim"], v["spf"], v["dmarc"], v["arc"]])
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = run("samples/dns.zone", Some(&saved));
+    let replay = run(saved.to_str().unwrap(), None);
+    assert_eq!(first.len(), 2);
+    assert_eq!(first, replay);
+    std::fs::remove_dir_all(&dir).ok();
+}
