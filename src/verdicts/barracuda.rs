@@ -334,19 +334,14 @@ fn verdict(headers: &[HeaderField], anchor: usize, related: Vec<usize>) -> Verdi
         _ => "Barracuda handled this but left no verdict mailtrace can read".to_string(),
     };
     Verdict {
-        vendor: "barracuda".to_string(),
         system: "Barracuda".to_string(),
-        header: headers[anchor].name.clone(),
-        header_index: anchor,
         related,
-        hop: None,
-        outbound: false,
         verdict: word.to_string(),
         score: score.as_deref().map(show),
         basis,
         summary,
         fields,
-        raw: headers[anchor].value.clone(),
+        ..Verdict::anchored("barracuda", headers, anchor)
     }
 }
 

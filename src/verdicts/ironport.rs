@@ -301,13 +301,8 @@ fn verdict(headers: &[HeaderField], anchor: usize, related: Vec<usize>) -> Verdi
         },
     };
     Verdict {
-        vendor: "ironport".to_string(),
         system: "Cisco IronPort".to_string(),
-        header: headers[anchor].name.clone(),
-        header_index: anchor,
         related,
-        hop: None,
-        outbound: false,
         verdict: word.to_string(),
         score: reputation
             .as_deref()
@@ -315,7 +310,7 @@ fn verdict(headers: &[HeaderField], anchor: usize, related: Vec<usize>) -> Verdi
         basis,
         summary,
         fields,
-        raw: headers[anchor].value.clone(),
+        ..Verdict::anchored("ironport", headers, anchor)
     }
 }
 

@@ -864,19 +864,15 @@ fn verdict(
         .map(|t| format!("SCL {}", clip(t, 8)))
         .or_else(|| s.bcl.map(|b| format!("BCL {b}")));
     Verdict {
-        vendor: "microsoft".to_string(),
         system: system.to_string(),
-        header: headers[anchor].name.clone(),
-        header_index: anchor,
         related,
-        hop: None,
         outbound,
         verdict: word.to_string(),
         score,
         basis,
         summary,
         fields,
-        raw: headers[anchor].value.clone(),
+        ..Verdict::anchored("microsoft", headers, anchor)
     }
 }
 

@@ -248,19 +248,14 @@ fn verdict(headers: &[HeaderField], anchor: usize, related: Vec<usize>) -> Verdi
         _ => "Mimecast handled this but left no verdict mailtrace can read".to_string(),
     };
     Verdict {
-        vendor: "mimecast".to_string(),
         system: "Mimecast".to_string(),
-        header: headers[anchor].name.clone(),
-        header_index: anchor,
         related,
-        hop: None,
-        outbound: false,
         verdict: word.to_string(),
         score: score.as_deref().map(show),
         basis,
         summary,
         fields,
-        raw: headers[anchor].value.clone(),
+        ..Verdict::anchored("mimecast", headers, anchor)
     }
 }
 

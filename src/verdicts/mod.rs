@@ -84,6 +84,31 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// A verdict of `vendor` anchored at `headers[anchor]`: the header name, index and raw
+    /// value come from it; the hop is filled in later by the caller that knows the chain.
+    /// The vendor files set the rest with struct update syntax.
+    pub(crate) fn anchored(vendor: &str, headers: &[HeaderField], anchor: usize) -> Verdict {
+        let (header, raw) = headers
+            .get(anchor)
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .unwrap_or_default();
+        Verdict {
+            vendor: vendor.to_string(),
+            system: String::new(),
+            header,
+            header_index: anchor,
+            related: Vec::new(),
+            hop: None,
+            outbound: false,
+            verdict: UNKNOWN.to_string(),
+            score: None,
+            basis: String::new(),
+            summary: String::new(),
+            fields: Vec::new(),
+            raw,
+        }
+    }
+
     /// True for the verdicts that explain a message landing in spam or quarantine: `spam`,
     /// `phish`, `bulk`, `malware`, `suspicious`.
     pub fn is_adverse(&self) -> bool {

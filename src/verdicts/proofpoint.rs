@@ -291,19 +291,15 @@ fn verdict(headers: &[HeaderField], anchor: usize, related: Vec<usize>) -> Verdi
         },
     };
     Verdict {
-        vendor: "proofpoint".to_string(),
         system,
-        header: headers[anchor].name.clone(),
-        header_index: anchor,
         related,
-        hop: None,
         outbound,
         verdict: word.to_string(),
         score: score.as_deref().map(|s| format!("{}/100", clip(s, 12))),
         basis,
         summary,
         fields,
-        raw: headers[anchor].value.clone(),
+        ..Verdict::anchored("proofpoint", headers, anchor)
     }
 }
 

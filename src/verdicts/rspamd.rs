@@ -644,19 +644,14 @@ fn verdict(headers: &[HeaderField], anchor: usize, related: Vec<usize>) -> Verdi
         summary.push_str(&top.join(", "));
     }
     Verdict {
-        vendor: "rspamd".to_string(),
         system,
-        header: headers[anchor].name.clone(),
-        header_index: anchor,
         related,
-        hop: None,
-        outbound: false,
         verdict: word.to_string(),
         score: score_field,
         basis,
         summary,
         fields,
-        raw: headers[anchor].value.clone(),
+        ..Verdict::anchored("rspamd", headers, anchor)
     }
 }
 

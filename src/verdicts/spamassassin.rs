@@ -827,19 +827,14 @@ fn verdict(headers: &[HeaderField], anchor: usize, related: Vec<usize>) -> Verdi
         line
     };
     Verdict {
-        vendor: "spamassassin".to_string(),
         system,
-        header: headers[anchor].name.clone(),
-        header_index: anchor,
         related,
-        hop: None,
-        outbound: false,
         verdict: word.to_string(),
         score: score_field,
         basis,
         summary,
         fields,
-        raw: headers[anchor].value.clone(),
+        ..Verdict::anchored("spamassassin", headers, anchor)
     }
 }
 
