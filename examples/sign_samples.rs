@@ -55,7 +55,17 @@ fn run() -> Result<i32> {
             "--check" => check = true,
             "-h" | "--help" => {
                 println!("usage: sign_samples [--check] [NAME...]");
+                println!("       sign_samples --typical-mbox MESSAGES OUT.mbox");
                 return Ok(0);
+            }
+            "--typical-mbox" => {
+                let mut rest = std::env::args().skip(2);
+                let count = rest
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--typical-mbox needs a message count")?;
+                let out = rest.next().ok_or("--typical-mbox needs an output path")?;
+                return typical_mbox(count, Path::new(&out)).map(|()| 0);
             }
             _ => only.push(arg),
         }
@@ -107,6 +117,118 @@ fn run() -> Result<i32> {
     Ok(if differ > 0 { 1 } else { 0 })
 }
 
+/// Variants of each benchmark template: enough that the bodies differ, few enough that signing
+/// them (pure-Rust RSA) takes a second or two.
+const TYPICAL_VARIANTS: usize = 64;
+
+/// The benchmark's mailbox of typical mail (`benches/typical/`): `count` messages, the signed
+/// variants of every template in turn, as an mboxrd.
+fn typical_mbox(count: usize, out: &Path) -> Result<()> {
+    let samples_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let manifest_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/typical/manifest.json");
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(&manifest_path)
+            .map_err(|e| format!("{}: {e}", manifest_path.display()))?,
+    )?;
+    let templates = manifest["samples"]
+        .as_array()
+        .ok_or("manifest: \"samples\" must be an array")?;
+    let mut messages = Vec::new();
+    for v in 0..TYPICAL_VARIANTS {
+        for template in templates {
+            let source = samples_dir.join(str_field(template, "source")?);
+            let text = std::fs::read_to_string(&source)
+                .map_err(|e| format!("{}: {e}", source.display()))?;
+            let text = fill_typical(&text, v);
+            messages.push(build_text(&samples_dir, template, &source, text)?);
+        }
+    }
+    let mut mbox = Vec::new();
+    for i in 0..count {
+        let message = &messages[i % messages.len()];
+        mbox.extend_from_slice(b"From bench@example.com Tue Mar 11 09:15:42 2025\n");
+        for line in message.split_inclusive('\n') {
+            if line.trim_start_matches('>').starts_with("From ") {
+                mbox.push(b'>');
+            }
+            mbox.extend_from_slice(line.as_bytes());
+        }
+        mbox.push(b'\n');
+    }
+    std::fs::write(out, &mbox).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!(
+        "wrote {}: {count} messages, {} bytes ({} a message)",
+        out.display(),
+        mbox.len(),
+        mbox.len() / count.max(1)
+    );
+    Ok(())
+}
+
+/// A template with `{{v}}` and its `{{text:BYTES}}` / `{{html:BYTES}}` bodies filled in for
+/// variant `v`: prose made of common words, different for every variant, always the same for
+/// the same variant.
+fn fill_typical(template: &str, v: usize) -> String {
+    let mut out = template.replace("{{v}}", &format!("{v:04x}"));
+    while let Some(start) = out.find("{{text:").or_else(|| out.find("{{html:")) {
+        let end = start + out[start..].find("}}").expect("a closed placeholder") + 2;
+        let inner = &out[start + 2..end - 2];
+        let (kind, bytes) = inner.split_once(':').expect("kind:bytes");
+        let bytes: usize = bytes.parse().expect("a byte count");
+        let prose = prose(v * 7919 + start, bytes, kind == "html");
+        out.replace_range(start..end, &prose);
+    }
+    out
+}
+
+fn prose(seed: usize, bytes: usize, html: bool) -> String {
+    const WORDS: &[&str] = &[
+        "the", "order", "delivery", "team", "spring", "workshop", "account", "please", "update",
+        "invoice", "meeting", "schedule", "report", "customer", "shipping", "weekend", "office",
+        "review", "project", "figures", "quarter", "thanks", "details", "attached", "tomorrow",
+        "service", "support", "price", "members", "event", "library", "garden", "bicycle", "hours",
+        "opening", "new", "and", "of", "to", "with", "for", "on", "our", "your", "we",
+    ];
+    let mut state = seed as u64 ^ 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    let mut out = String::new();
+    let mut line = String::new();
+    let mut words_in_paragraph = 0;
+    while out.len() < bytes {
+        if line.is_empty() && words_in_paragraph == 0 && html {
+            line.push_str(
+                "<tr><td style=\"padding:8px 24px;font:15px/1.5 Arial,sans-serif;color:#333\">",
+            );
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        let word = WORDS[next() % WORDS.len()];
+        if line.len() + word.len() + 1 > 72 {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line.clear();
+        }
+        line.push_str(word);
+        line.push(' ');
+        words_in_paragraph += 1;
+        if words_in_paragraph > 60 + next() % 40 {
+            out.push_str(line.trim_end());
+            out.push_str(if html { ".</td></tr>\n" } else { ".\n\n" });
+            line.clear();
+            words_in_paragraph = 0;
+        }
+    }
+    out.push_str(line.trim_end());
+    out.push_str(if html { "</td></tr>\n" } else { "\n" });
+    out
+}
+
 fn rel(p: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     p.strip_prefix(root).unwrap_or(p).display().to_string()
@@ -129,6 +251,11 @@ fn build(dir: &Path, sample: &Value) -> Result<String> {
     );
     let text =
         std::fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+    build_text(dir, sample, &source, text)
+}
+
+/// [`build`] over a source already read (and, for the benchmark, already filled in).
+fn build_text(dir: &Path, sample: &Value, source: &Path, text: String) -> Result<String> {
     if text.contains('\r') {
         return Err(format!("{}: use LF line endings", source.display()).into());
     }

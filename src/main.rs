@@ -2,6 +2,11 @@
 //! No analysis happens here.
 
 use std::io::{IsTerminal, Read, Write};
+
+/// mimalloc: the analysis makes many small, short-lived allocations on several threads, where
+/// glibc's allocator cost 15 % of a batch run (docs/PERFORMANCE.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -428,6 +433,7 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut config = batch::Config::new(options, jobs);
     config.shared_dns = Some(shared);
+    config.json_lines = matches!(args.format, BatchFormat::Jsonl);
 
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(total_size(&args.paths));
@@ -442,7 +448,7 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
 
     let stdout = std::io::stdout();
-    let out = std::io::BufWriter::new(stdout.lock());
+    let out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut writer: Box<dyn batch::write::Writer> = match args.format {
         BatchFormat::Jsonl => Box::new(batch::write::JsonlWriter::new(out)),
         BatchFormat::Csv => Box::new(batch::write::CsvWriter::new(out)),

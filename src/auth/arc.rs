@@ -539,47 +539,12 @@ fn algorithm(text: &str) -> Result<Algorithm, String> {
 }
 
 fn base64_tag(name: &str, text: &str) -> Result<Vec<u8>, String> {
-    let bytes = decode_base64(text).ok_or_else(|| format!("{name}= is not valid base64"))?;
+    let bytes = crate::auth::crypto::decode_base64(text)
+        .ok_or_else(|| format!("{name}= is not valid base64"))?;
     if bytes.is_empty() {
         return Err(format!("empty {name}="));
     }
     Ok(bytes)
-}
-
-/// Base64 (RFC 4648) with folding whitespace ignored; None when malformed.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0u32;
-    let mut padding = 0usize;
-    for c in text.chars().filter(|&c| !is_fws(c)) {
-        let v = match c {
-            'A'..='Z' => c as u32 - 'A' as u32,
-            'a'..='z' => c as u32 - 'a' as u32 + 26,
-            '0'..='9' => c as u32 - '0' as u32 + 52,
-            '+' => 62,
-            '/' => 63,
-            '=' => {
-                padding += 1;
-                continue;
-            }
-            _ => return None,
-        };
-        if padding > 0 {
-            return None;
-        }
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    if padding > 2 || bits >= 6 {
-        return None;
-    }
-    Some(out)
 }
 
 /// A domain name or selector: dot-separated labels of letters, digits, `-` and `_`.
@@ -805,14 +770,18 @@ enum Problem {
     Temp(String),
 }
 
-fn fetch_key(dns: &Dns, selector: &str, domain: &str) -> Result<DomainKey, Problem> {
+/// A key record's parse and its `p=` text (for [`crate::auth::crypto::PublicKey`]).
+fn fetch_key(dns: &Dns, selector: &str, domain: &str) -> Result<(DomainKey, String), Problem> {
     let name = format!("{selector}._domainkey.{domain}");
     match dns.txt(&name) {
         Answer::Records(records) => {
             let mut first_error = None;
             for record in &records {
                 match DomainKey::parse(record.as_bytes()) {
-                    Ok(key) => return Ok(key),
+                    Ok(key) => {
+                        let p = crate::auth::crypto::p_tag(record).unwrap_or_default();
+                        return Ok((key, p.to_string()));
+                    }
                     Err(e) => {
                         if first_error.is_none() {
                             first_error = Some(e);
@@ -850,7 +819,7 @@ fn verify_signature<'h>(
     canonicalization: Canonicalization,
     headers: &mut dyn Iterator<Item = (&'h [u8], &'h [u8])>,
 ) -> Result<(), Problem> {
-    let key = fetch_key(dns, selector, domain)?;
+    let (key, p) = fetch_key(dns, selector, domain)?;
     let bits = key.p.public_key_bits();
     if bits < MIN_RSA_BITS {
         return Err(Problem::Perm(format!(
@@ -865,8 +834,8 @@ fn verify_signature<'h>(
             hash.name()
         )));
     }
-    key.p
-        .verify(headers, signature, canonicalization, algorithm)
+    crate::auth::crypto::PublicKey::new(key.p, Some(&p))
+        .verify_headers(headers, signature, canonicalization, algorithm)
         .map_err(|e| {
             Problem::Perm(match e {
                 mail_auth::Error::Crypto(
@@ -1100,10 +1069,16 @@ mod tests {
 
     #[test]
     fn base64_decoding() {
-        assert_eq!(decode_base64("aGVs bG8="), Some(b"hello".to_vec()));
-        assert_eq!(decode_base64("aGVsbG8"), Some(b"hello".to_vec()));
-        assert_eq!(decode_base64("a$"), None);
-        assert_eq!(decode_base64("aG=Vs"), None);
+        assert_eq!(
+            crate::auth::crypto::decode_base64("aGVs bG8="),
+            Some(b"hello".to_vec())
+        );
+        assert_eq!(
+            crate::auth::crypto::decode_base64("aGVsbG8"),
+            Some(b"hello".to_vec())
+        );
+        assert_eq!(crate::auth::crypto::decode_base64("a$"), None);
+        assert_eq!(crate::auth::crypto::decode_base64("aG=Vs"), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod arc;
 pub mod claims;
+pub(crate) mod crypto;
 pub mod dkim;
 pub mod dmarc;
 pub mod dns;

@@ -51,6 +51,10 @@ pub struct Record {
     pub size: u64,
     /// The report, or why there is none.
     pub result: Result<Report, String>,
+    /// Its JSON line, made by the worker when [`Config::json_lines`] asks for it (JSON of a
+    /// full report is as costly as a fair part of the analysis; done on the writing thread,
+    /// it was what held a run back).
+    pub json: Option<Vec<u8>>,
 }
 
 impl Record {
@@ -78,6 +82,8 @@ pub struct Config {
     /// One DNS cache for the run with a log per worker (see the module docs). `None`: every
     /// worker uses `options.dns` as it is (fine with one job).
     pub shared_dns: Option<SharedDns>,
+    /// Workers also make each record's JSON line ([`Record::json`]).
+    pub json_lines: bool,
 }
 
 impl Config {
@@ -88,6 +94,7 @@ impl Config {
             jobs,
             window: 0,
             shared_dns: None,
+            json_lines: false,
         }
     }
 }
@@ -198,6 +205,7 @@ pub fn analyze_item(item: MailboxItem, options: &Options) -> Record {
         flags,
         size,
         result,
+        json: None,
     }
 }
 
@@ -249,7 +257,8 @@ where
                 },
                 None => config.options.clone(),
             };
-            scope.spawn(move || worker(work_rx, &done_tx, &options, stop));
+            let json_lines = config.json_lines;
+            scope.spawn(move || worker(work_rx, &done_tx, &options, json_lines, stop));
         }
         drop(done_tx);
         let result = deliver(&done_rx, &ticket_tx, &mut each);
@@ -267,6 +276,7 @@ fn worker(
     work_rx: &Mutex<Receiver<(usize, MailboxItem)>>,
     done_tx: &std::sync::mpsc::SyncSender<(usize, Record)>,
     options: &Options,
+    json_lines: bool,
     stop: &AtomicBool,
 ) {
     loop {
@@ -280,7 +290,10 @@ fn worker(
         if stop.load(Ordering::Relaxed) {
             continue;
         }
-        let record = analyze_item(item, options);
+        let mut record = analyze_item(item, options);
+        if json_lines {
+            record.json = Some(write::json_line(&record));
+        }
         if done_tx.send((seq, record)).is_err() {
             stop.store(true, Ordering::Relaxed);
         }

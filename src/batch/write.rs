@@ -1,7 +1,7 @@
 //! Writers of batch results: JSON Lines, CSV and a text table, one record at a time.
 //!
 //! Each writer writes a record whole: a JSON line is serialised first, then written with one
-//! `write_all` of the full buffer and flushed, so a closed pipe or an interrupt between records
+//! `write_all` of the full line (CSV rows are flushed from the csv crate's buffer), so a closed pipe or an interrupt between records
 //! never leaves a partial line. Writers compute nothing beyond picking fields.
 
 use std::io::{self, Write};
@@ -32,22 +32,39 @@ pub fn source_json(record: &Record) -> Value {
 }
 
 /// One JSON line (with its final newline): the full report plus `"batch"`, or
-/// `{"batch": {...}, "error": "..."}`.
+/// `{"batch": {...}, "error": "..."}`. The report's fields come in the order of `--format json`
+/// (docs/JSON.md), `"batch"` last; it is written straight from the report, not through a
+/// `serde_json::Value`, which cost a quarter of a batch run.
 pub fn json_line(record: &Record) -> Vec<u8> {
-    let value = match &record.result {
-        Ok(report) => match serde_json::to_value(report) {
-            Ok(Value::Object(mut map)) => {
-                map.insert("batch".into(), source_json(record));
-                Value::Object(map)
-            }
-            Ok(_) | Err(_) => json!({
-                "batch": source_json(record),
-                "error": "the report could not be serialised",
+    let source = source_json(record);
+    let mut line = Vec::with_capacity(16 * 1024);
+    let written = match &record.result {
+        Ok(report) => serde_json::to_writer(&mut line, report)
+            .ok()
+            .and_then(|()| {
+                // a report is always an object: reopen it to add "batch"
+                (line.last() == Some(&b'}')).then(|| {
+                    line.pop();
+                    line.extend_from_slice(if line.len() > 1 {
+                        b",\"batch\":"
+                    } else {
+                        b"\"batch\":"
+                    });
+                    line.extend_from_slice(source.to_string().as_bytes());
+                    line.push(b'}');
+                })
             }),
-        },
-        Err(e) => json!({ "batch": source_json(record), "error": e }),
+        Err(_) => None,
     };
-    let mut line = value.to_string().into_bytes();
+    if written.is_none() {
+        let error = match &record.result {
+            Ok(_) => "the report could not be serialised",
+            Err(e) => e,
+        };
+        line = json!({ "batch": source, "error": error })
+            .to_string()
+            .into_bytes();
+    }
     line.push(b'\n');
     line
 }
@@ -63,15 +80,21 @@ impl<W: Write> JsonlWriter<W> {
         JsonlWriter { out }
     }
 
+    /// Write one whole line. No flush: given whole lines, a `BufWriter` only ever passes whole
+    /// lines on (it empties its buffer, which holds whole lines, before a line that does not
+    /// fit), so the output never ends in a partial line on a closed pipe or Ctrl-C; flushing
+    /// every line cost a system call per message.
     fn line(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes)?;
-        self.out.flush()
+        self.out.write_all(bytes)
     }
 }
 
 impl<W: Write> Writer for JsonlWriter<W> {
     fn record(&mut self, record: &Record) -> io::Result<()> {
-        self.line(&json_line(record))
+        match &record.json {
+            Some(line) => self.line(line),
+            None => self.line(&json_line(record)),
+        }
     }
 
     fn finish(&mut self, summary: Option<&Summary>) -> io::Result<()> {

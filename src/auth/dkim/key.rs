@@ -6,10 +6,11 @@
 //! the position of `v=`) and keeps its flag constants crate-private, so the tags are read here
 //! with our own tag-list scanner and only the key material comes from mail-auth.
 
-use mail_auth::common::crypto::{Algorithm, VerifyingKey};
+use mail_auth::common::crypto::Algorithm;
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
 
+use crate::auth::crypto::PublicKey;
 use crate::auth::dns::{Answer, Dns, DnsFailure};
 
 use super::Reason;
@@ -17,7 +18,7 @@ use super::tags;
 
 /// A key that can verify signatures of the signature's algorithm.
 pub(super) struct Key {
-    pub verifier: Box<dyn VerifyingKey + Send + Sync>,
+    pub verifier: PublicKey,
     pub bits: u32,
     /// `t=y`: the domain is testing DKIM.
     pub testing: bool,
@@ -164,7 +165,7 @@ pub(super) fn judge(record: &str, algorithm: Algorithm) -> Result<Key, KeyProble
         }
     };
     Ok(Key {
-        verifier: domain_key.p,
+        verifier: PublicKey::new(domain_key.p, Some(&p)),
         bits,
         testing,
         strict,

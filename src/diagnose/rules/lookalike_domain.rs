@@ -198,13 +198,31 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// How `label` imitates `other`, in words; None when it does not (or is the same).
 fn imitates(label: &str, other: &str) -> Option<String> {
+    imitates_skeleton(label, &skeleton(label), other, &skeleton(other))
+}
+
+/// [`imitates`] with both skeletons already made (the brand table's are made once).
+fn imitates_skeleton(
+    label: &str,
+    label_skeleton: &str,
+    other: &str,
+    other_skeleton: &str,
+) -> Option<String> {
     if label == other {
         return None;
     }
-    if skeleton(label) == skeleton(other) {
+    if label_skeleton == other_skeleton {
         return Some("look-alike characters".to_string());
     }
-    let shortest = label.chars().count().min(other.chars().count());
+    let (a, b) = (label.chars().count(), other.chars().count());
+    // the edit distance is at least the difference in length: past 2, nothing to report
+    if a.abs_diff(b) > 2 {
+        return None;
+    }
+    let shortest = a.min(b);
+    if shortest < 5 {
+        return None;
+    }
     match distance(label, other) {
         1 if shortest >= 5 => Some("one character apart".to_string()),
         2 if shortest >= 9 => Some("two characters apart".to_string()),
@@ -485,30 +503,47 @@ fn imitator(label: &str, index: usize, other_label: &str, other_index: usize) ->
 /// brand's name itself under a domain it does not send from (`paypal.example`,
 /// `secure-paypal.example`, `paypalsecure.example`).
 fn brand_imitated(org: &str, label: &str) -> Option<String> {
-    BRANDS.iter().filter(|b| !b.owns(org)).find_map(|b| {
-        b.labels.iter().find_map(|brand_label| {
-            if let Some(how) = imitates(label, brand_label) {
-                return Some(format!("looks like {brand_label} ({}): {how}", b.name));
-            }
-            if !b.alone.is_empty() {
-                return None;
-            }
-            if label == *brand_label {
-                return Some(format!(
-                    "uses the name {brand_label} under a domain {} does not send from",
-                    b.name
-                ));
-            }
-            let inside = label.split('-').any(|part| part == *brand_label)
-                || (brand_label.len() >= 6 && label.contains(brand_label));
-            inside.then(|| {
-                format!(
-                    "contains the name {brand_label} ({}) without being one of its domains",
-                    b.name
-                )
-            })
+    static SKELETONS: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    let skeletons = SKELETONS.get_or_init(|| {
+        BRANDS
+            .iter()
+            .map(|b| b.labels.iter().map(|l| skeleton(l)).collect())
+            .collect()
+    });
+    let label_skeleton = skeleton(label);
+    BRANDS
+        .iter()
+        .zip(skeletons)
+        .filter(|(b, _)| !b.owns(org))
+        .find_map(|(b, skeletons)| {
+            b.labels
+                .iter()
+                .zip(skeletons)
+                .find_map(|(brand_label, brand_skeleton)| {
+                    if let Some(how) =
+                        imitates_skeleton(label, &label_skeleton, brand_label, brand_skeleton)
+                    {
+                        return Some(format!("looks like {brand_label} ({}): {how}", b.name));
+                    }
+                    if !b.alone.is_empty() {
+                        return None;
+                    }
+                    if label == *brand_label {
+                        return Some(format!(
+                            "uses the name {brand_label} under a domain {} does not send from",
+                            b.name
+                        ));
+                    }
+                    let inside = label.split('-').any(|part| part == *brand_label)
+                        || (brand_label.len() >= 6 && label.contains(brand_label));
+                    inside.then(|| {
+                        format!(
+                            "contains the name {brand_label} ({}) without being one of its domains",
+                            b.name
+                        )
+                    })
+                })
         })
-    })
 }
 
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
