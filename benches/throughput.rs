@@ -1,13 +1,19 @@
 //! Throughput of the analysis stages over a mailbox (`cargo bench`, or
 //! `cargo bench -- PATH.mbox`): parse only, hops only, and the full offline analysis with the
 //! samples' zone keys, single-threaded, then the full analysis through the batch driver on every
-//! core. Without a path it builds an mbox from the project's samples. Figures: docs/PERFORMANCE.md.
+//! core. Without a path it builds an mbox from the project's samples (small teaching messages);
+//! `scripts/bench.sh` builds one of typical mail (benches/typical) and passes it here.
+//! Figures: docs/PERFORMANCE.md.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
+
+/// The allocator of the `mailtrace` binary, so the figures are the command's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use mailtrace::auth::dns::DnsSettings;
 use mailtrace::input::mailbox::{self, MailboxItem};
 use mailtrace::{Options, Source};

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: builds a large mbox from the project's samples and measures mailtrace batch
+# Benchmark: builds a large mbox of typical mail (benches/typical) and measures mailtrace batch
 # (full offline analysis with the samples' zone keys) and the single-message path.
 # Prints MB/s, messages/s and peak memory (from /usr/bin/time). Figures go to docs/PERFORMANCE.md.
 #
@@ -13,20 +13,10 @@ mkdir -p "$work"
 cargo build --release --quiet
 bin=target/release/mailtrace
 
-# the mbox: every sample in turn, mboxrd-quoted, until n messages
+# the mbox: typical mail (benches/typical: newsletters with two DKIM signatures and replies
+# with one, about 19 KB a message), signed with the samples' test keys
 mbox="$work/bench.mbox"
-python3 - "$n" "$mbox" <<'PY'
-import glob, sys, re
-n, out = int(sys.argv[1]), sys.argv[2]
-samples = [open(p, 'rb').read() for p in sorted(glob.glob('samples/*.eml'))]
-with open(out, 'wb') as f:
-    for i in range(n):
-        m = samples[i % len(samples)]
-        if m.startswith(b'From '):
-            m = m.split(b'\n', 1)[1]
-        m = re.sub(rb'(?m)^(>*From )', rb'>\1', m)
-        f.write(b'From bench@example.com Tue Mar 11 09:15:42 2025\n' + m.rstrip(b'\n') + b'\n\n')
-PY
+cargo run --release --quiet --example sign_samples -- --typical-mbox "$n" "$mbox" > /dev/null
 bytes=$(stat -c %s "$mbox")
 echo "mbox: $n messages, $bytes bytes ($(( bytes / n )) bytes a message), jobs=$jobs, $(nproc) cores"
 
@@ -50,6 +40,9 @@ run "batch jsonl, full analysis, 1 job" "$bin" batch "${common[@]}" --jobs 1 --f
 run "batch csv, full analysis" "$bin" batch "${common[@]}" --jobs "$jobs" --format csv "$mbox"
 lines=$(wc -l < "$work/out")
 echo "csv rows (with header): $lines"
+
+# the stages one by one (parse only, parse + hops, full analysis) on the same mailbox
+cargo bench --quiet --bench throughput -- "$mbox" 2>/dev/null | grep -v '^$' || true
 
 # the single-message path: analyse one sample 200 times, one process each
 one=samples/dkim-pass-relaxed.eml

@@ -392,29 +392,16 @@ mod interrupt {
         INTERRUPTED.load(Ordering::Relaxed)
     }
 
-    #[cfg(unix)]
+    /// Ctrl-C (SIGINT on Unix, the console control handler on Windows, through the `ctrlc`
+    /// crate): the first asks the batch to stop after the record being written; a second one
+    /// ends the process at once (the lines written so far stay whole).
     pub fn install() {
-        const SIGINT: i32 = 2;
-        const SIG_DFL: usize = 0;
-        unsafe extern "C" {
-            fn signal(signum: i32, handler: usize) -> usize;
-        }
-        extern "C" fn on_sigint(_: i32) {
-            // async-signal-safe: an atomic store, then the default action for the next one
-            INTERRUPTED.store(true, Ordering::Relaxed);
-            // SAFETY: signal(2) is async-signal-safe; restoring the default handler
-            unsafe {
-                signal(SIGINT, SIG_DFL);
+        let _ = ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, Ordering::Relaxed) {
+                std::process::exit(130);
             }
-        }
-        // SAFETY: installs a handler that only stores an atomic and resets itself
-        unsafe {
-            signal(SIGINT, on_sigint as extern "C" fn(i32) as usize);
-        }
+        });
     }
-
-    #[cfg(not(unix))]
-    pub fn install() {}
 }
 
 fn run_batch(args: BatchArgs) -> Result<ExitCode> {

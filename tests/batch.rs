@@ -392,6 +392,52 @@ fn cli_closed_pipe_ends_quietly() {
     assert!(status.code().is_some(), "ended by itself, not by a signal");
 }
 
+#[cfg(unix)]
+#[test]
+fn cli_ctrl_c_stops_with_whole_lines_and_code_130() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("batch");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("interrupt.mbox");
+    let many: Vec<Vec<u8>> = (0..200).flat_map(|_| messages()).collect();
+    let total = many.len();
+    std::fs::write(&path, mbox(&many)).expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailtrace"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(batch_args(&path.to_string_lossy(), &[]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    reader.read_line(&mut first).expect("a first line");
+    // the run is under way: interrupt it as Ctrl-C would
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).expect("the rest");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(130), "stopped by the interrupt");
+    let lines: Vec<&str> = std::iter::once(first.as_str())
+        .chain(rest.lines())
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(lines.len() < total, "{} of {total} written", lines.len());
+    for line in &lines {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "a partial line: {line:.80}"
+        );
+    }
+    assert!(
+        rest.is_empty() || rest.ends_with('\n'),
+        "ends with a whole line"
+    );
+}
+
 #[test]
 fn summary_gives_hop_delay_percentiles_by_relay() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailtrace"))

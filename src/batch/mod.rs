@@ -2,9 +2,11 @@
 //! input order, with bounded memory whatever the mailbox size.
 //!
 //! The driver ([`run`]) takes the stream of [`MailboxItem`]s from `input::mailbox::open`, hands
-//! them to `jobs` worker threads through a bounded channel and delivers one [`Record`] per item,
-//! in input order, to a callback. At most `window` messages are in flight at any time (queued,
-//! being analysed, or waiting in the reorder buffer), so memory is bounded by `window` messages.
+//! them to `jobs` worker threads through a bounded channel in chunks (up to [`CHUNK_ITEMS`]
+//! messages or [`CHUNK_BYTES`] bytes, so that threads wake once per chunk rather than once per
+//! message) and delivers one [`Record`] per item, in input order, to a callback. At most
+//! `window` chunks are in flight at any time (queued, being analysed, or waiting in the reorder
+//! buffer), so memory is bounded by `window` chunks plus the one being filled.
 //!
 //! Faults: a message that cannot be read or analysed (or whose analysis panics) becomes a
 //! `Record` carrying the error; messages in = records out. When the callback fails (a closed
@@ -76,8 +78,8 @@ pub struct Config {
     pub options: Options,
     /// Worker threads (at least 1).
     pub jobs: usize,
-    /// Messages in flight at most (queued, being analysed, or waiting to be delivered in order);
-    /// 0 means `4 * jobs`.
+    /// Chunks of messages in flight at most (queued, being analysed, or waiting to be delivered
+    /// in order); 0 means `4 * jobs`.
     pub window: usize,
     /// One DNS cache for the run with a log per worker (see the module docs). `None`: every
     /// worker uses `options.dns` as it is (fine with one job).
@@ -209,6 +211,14 @@ pub fn analyze_item(item: MailboxItem, options: &Options) -> Record {
     }
 }
 
+/// A chunk is closed at this many messages...
+pub const CHUNK_ITEMS: usize = 32;
+/// ... or once it holds this many bytes of messages.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// Consecutive items, the first with sequence number `.0`.
+type Chunk<T> = (usize, Vec<T>);
+
 /// Analyse every item on `config.jobs` threads and give each record to `each`, in input order.
 ///
 /// Returns the first error `each` returned (after stopping the reader and the workers), or
@@ -225,26 +235,42 @@ where
         config.window.max(jobs)
     };
     let stop = AtomicBool::new(false);
-    // a ticket per message in flight: the reader takes one before sending a message to the
-    // workers, the consumer gives it back once that message has been delivered
+    // a ticket per chunk in flight: the reader takes one before sending a chunk to the
+    // workers, the consumer gives it back once that chunk has been delivered
     let (ticket_tx, ticket_rx) = sync_channel::<()>(window);
     for _ in 0..window {
         let _ = ticket_tx.send(());
     }
-    let (work_tx, work_rx) = sync_channel::<(usize, MailboxItem)>(jobs);
+    let (work_tx, work_rx) = sync_channel::<Chunk<MailboxItem>>(jobs);
     let work_rx = Mutex::new(work_rx);
-    let (done_tx, done_rx) = sync_channel::<(usize, Record)>(window);
+    let (done_tx, done_rx) = sync_channel::<Chunk<Record>>(window);
 
     thread::scope(|scope| {
         let stop = &stop;
         scope.spawn(move || {
+            let send = |chunk: Chunk<MailboxItem>| {
+                ticket_rx.recv().is_ok()
+                    && !stop.load(Ordering::Relaxed)
+                    && work_tx.send(chunk).is_ok()
+            };
+            let mut chunk: Chunk<MailboxItem> = (0, Vec::with_capacity(CHUNK_ITEMS));
+            let mut bytes = 0;
             for (seq, item) in items.enumerate() {
-                if ticket_rx.recv().is_err() || stop.load(Ordering::Relaxed) {
-                    break;
+                if chunk.1.is_empty() {
+                    chunk.0 = seq;
                 }
-                if work_tx.send((seq, item)).is_err() {
-                    break;
+                bytes += item.bytes.as_ref().map_or(0, Vec::len);
+                chunk.1.push(item);
+                if chunk.1.len() >= CHUNK_ITEMS || bytes >= CHUNK_BYTES {
+                    let full = std::mem::replace(&mut chunk, (0, Vec::with_capacity(CHUNK_ITEMS)));
+                    bytes = 0;
+                    if !send(full) {
+                        return;
+                    }
                 }
+            }
+            if !chunk.1.is_empty() {
+                send(chunk);
             }
         });
         for _ in 0..jobs {
@@ -273,8 +299,8 @@ where
 }
 
 fn worker(
-    work_rx: &Mutex<Receiver<(usize, MailboxItem)>>,
-    done_tx: &std::sync::mpsc::SyncSender<(usize, Record)>,
+    work_rx: &Mutex<Receiver<Chunk<MailboxItem>>>,
+    done_tx: &std::sync::mpsc::SyncSender<Chunk<Record>>,
     options: &Options,
     json_lines: bool,
     stop: &AtomicBool,
@@ -284,24 +310,30 @@ fn worker(
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
-        let Ok((seq, item)) = next else { return };
+        let Ok((first, items)) = next else { return };
         // once stopped, keep taking (and dropping) work until the reader has gone, so that it
         // can never block on a full queue nobody reads
         if stop.load(Ordering::Relaxed) {
             continue;
         }
-        let mut record = analyze_item(item, options);
-        if json_lines {
-            record.json = Some(write::json_line(&record));
-        }
-        if done_tx.send((seq, record)).is_err() {
+        let records = items
+            .into_iter()
+            .map(|item| {
+                let mut record = analyze_item(item, options);
+                if json_lines {
+                    record.json = Some(write::json_line(&record));
+                }
+                record
+            })
+            .collect();
+        if done_tx.send((first, records)).is_err() {
             stop.store(true, Ordering::Relaxed);
         }
     }
 }
 
 fn deliver<F>(
-    done_rx: &Receiver<(usize, Record)>,
+    done_rx: &Receiver<Chunk<Record>>,
     ticket_tx: &std::sync::mpsc::SyncSender<()>,
     each: &mut F,
 ) -> io::Result<usize>
@@ -309,20 +341,24 @@ where
     F: FnMut(Record) -> io::Result<()>,
 {
     let mut next = 0usize;
-    let mut pending: BTreeMap<usize, Record> = BTreeMap::new();
-    for (seq, record) in done_rx.iter() {
-        pending.insert(seq, record);
-        while let Some(record) = pending.remove(&next) {
-            next += 1;
-            each(record)?;
+    let mut pending: BTreeMap<usize, Vec<Record>> = BTreeMap::new();
+    for (first, records) in done_rx.iter() {
+        pending.insert(first, records);
+        while let Some(records) = pending.remove(&next) {
+            next += records.len();
+            for record in records {
+                each(record)?;
+            }
             let _ = ticket_tx.try_send(());
         }
     }
     // every worker is gone: anything left here would be a gap (cannot happen unless a worker
     // died); deliver it anyway, in order, so nothing is lost
-    for (_, record) in std::mem::take(&mut pending) {
-        next += 1;
-        each(record)?;
+    for (_, records) in std::mem::take(&mut pending) {
+        next += records.len();
+        for record in records {
+            each(record)?;
+        }
     }
     Ok(next)
 }

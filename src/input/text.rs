@@ -212,11 +212,14 @@ pub(super) struct Split {
 /// a LF -> CRLF conversion twice, and `\r\r\n` is one line break (otherwise every line would
 /// be followed by an empty one and the header block would end after its first line).
 pub(super) fn split(text: &[u8]) -> Split {
-    let doubled = text.windows(3).filter(|w| w == b"\r\r\n").count();
-    let breaks = text.iter().filter(|&&b| b == b'\n').count();
-    let collapse = doubled > 0 && doubled * 2 >= breaks;
+    let has_cr = memchr::memchr(b'\r', text).is_some();
+    let collapse = has_cr && {
+        let doubled = memchr::memmem::find_iter(text, b"\r\r\n").count();
+        let breaks = memchr::memchr_iter(b'\n', text).count();
+        doubled > 0 && doubled * 2 >= breaks
+    };
     let mut out = Split {
-        lines: Vec::new(),
+        lines: Vec::with_capacity(text.len() / 40),
         crlf: 0,
         lf: 0,
         cr: 0,
@@ -225,26 +228,32 @@ pub(super) fn split(text: &[u8]) -> Split {
     let mut start = 0;
     let mut i = 0;
     while i < text.len() {
+        // the next line break: memchr for LF-only text, memchr2 when there are CRs
+        let found = if has_cr {
+            memchr::memchr2(b'\n', b'\r', &text[i..])
+        } else {
+            memchr::memchr(b'\n', &text[i..])
+        };
+        let Some(at) = found else { break };
+        i += at;
         let b = text[i];
-        if b == b'\n' || b == b'\r' {
-            out.lines.push(Line {
-                no: out.lines.len() + 1,
-                start,
-                end: i,
-            });
-            if collapse && b == b'\r' && text.get(i + 1..i + 3) == Some(b"\r\n") {
-                out.crcrlf += 1;
-                i += 2;
-            } else if b == b'\r' && text.get(i + 1) == Some(&b'\n') {
-                out.crlf += 1;
-                i += 1;
-            } else if b == b'\r' {
-                out.cr += 1;
-            } else {
-                out.lf += 1;
-            }
-            start = i + 1;
+        out.lines.push(Line {
+            no: out.lines.len() + 1,
+            start,
+            end: i,
+        });
+        if collapse && b == b'\r' && text.get(i + 1..i + 3) == Some(b"\r\n") {
+            out.crcrlf += 1;
+            i += 2;
+        } else if b == b'\r' && text.get(i + 1) == Some(&b'\n') {
+            out.crlf += 1;
+            i += 1;
+        } else if b == b'\r' {
+            out.cr += 1;
+        } else {
+            out.lf += 1;
         }
+        start = i + 1;
         i += 1;
     }
     if start < text.len() {

@@ -353,9 +353,7 @@ fn may_be_report(message: &[u8], parsed: &ParsedMessage) -> bool {
             .as_deref()
             .is_some_and(|s| BOUNCE_SUBJECT.is_match(s) || JMRP_SUBJECT.is_match(s))
         || auto_reply::detect(parsed).is_some()
-        || message
-            .windows(b"notificationType".len())
-            .any(|w| w == b"notificationType")
+        || memchr::memmem::find(message, b"notificationType").is_some()
 }
 
 fn extract_at(message: &[u8], parsed: &ParsedMessage, depth: usize) -> Reports {

@@ -337,6 +337,9 @@ struct Context<'a> {
 struct Bodies {
     simple: Option<Vec<u8>>,
     relaxed: Option<Vec<u8>>,
+    /// Body hashes made so far, by canonicalization, algorithm and signed length: a message
+    /// signed twice the same way (author and ESP) is hashed once.
+    digests: Vec<(Canonicalization, HashAlgorithm, u64, Vec<u8>)>,
 }
 
 impl Bodies {
@@ -346,6 +349,33 @@ impl Bodies {
             Canonicalization::Relaxed => &mut self.relaxed,
         };
         slot.get_or_insert_with(|| canon::canonical_body(body, canonicalization))
+    }
+
+    /// The hash of the first `signed_length` bytes of the canonical body.
+    fn digest(
+        &mut self,
+        body: &[u8],
+        canonicalization: Canonicalization,
+        algorithm: HashAlgorithm,
+        signed_length: u64,
+    ) -> &[u8] {
+        let known = self.digests.iter().position(|(c, a, l, _)| {
+            *c == canonicalization && *a == algorithm && *l == signed_length
+        });
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let canonical = self.get(body, canonicalization);
+                let signed = canonical
+                    .get(..usize::try_from(signed_length).unwrap_or(usize::MAX))
+                    .unwrap_or(canonical);
+                let digest = algorithm.hash(signed).as_ref().to_vec();
+                self.digests
+                    .push((canonicalization, algorithm, signed_length, digest));
+                self.digests.len() - 1
+            }
+        };
+        &self.digests[at].3
     }
 }
 
@@ -790,8 +820,7 @@ fn body_hash(
         }
         return;
     };
-    let canonical = bodies.get(body, p.body_canon);
-    let length = canonical.len() as u64;
+    let length = bodies.get(body, p.body_canon).len() as u64;
     let signed_length = match p.l {
         Some(l) if l > length => {
             notes.push(format!(
@@ -814,10 +843,7 @@ fn body_hash(
     if p.l.is_some() && check.unsigned_body_bytes.is_none() {
         check.unsigned_body_bytes = Some(0);
     }
-    let signed = canonical
-        .get(..usize::try_from(signed_length).unwrap_or(usize::MAX))
-        .unwrap_or(canonical);
-    check.body_hash = if hash_algorithm.hash(signed).as_ref() == bh {
+    check.body_hash = if bodies.digest(body, p.body_canon, hash_algorithm, signed_length) == bh {
         BodyHash::Match
     } else {
         BodyHash::Mismatch
