@@ -12,6 +12,8 @@
 //! cargo run --example sign_samples              # regenerate every sample
 //! cargo run --example sign_samples -- --check   # exit 1 if a sample differs from its regeneration
 //! cargo run --example sign_samples -- NAME...   # only these samples
+//! cargo run --release --example sign_samples -- --typical-mbox N OUT.mbox
+//!                                               # the benchmark's typical mail (benches/typical)
 //! ```
 //!
 //! Sources use LF line endings like the samples; signing happens over the CRLF form, as a verifier
