@@ -20,6 +20,7 @@ pub mod parse;
 pub mod render;
 pub mod report;
 pub mod reports;
+pub mod serve;
 pub mod text;
 pub mod timing;
 pub mod verdicts;
