@@ -136,6 +136,9 @@ struct BatchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
     format: BatchFormat,
+    /// The directory to write for `--format html` (created; must be new or empty).
+    #[arg(long, value_name = "DIR", required_if_eq("format", "html"))]
+    out: Option<PathBuf>,
     /// Add totals (last JSON line, a text section, or on standard error for csv).
     #[arg(long)]
     summary: bool,
@@ -184,6 +187,9 @@ enum BatchFormat {
     Jsonl,
     Csv,
     Text,
+    /// A directory (`--out`): index.html with the totals as charts, messages.html, and one
+    /// page per message.
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -191,6 +197,8 @@ enum Format {
     Text,
     Json,
     Markdown,
+    /// One self-contained page (no scripts, no external resources).
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -307,11 +315,13 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     let mut worst: Option<Severity> = None;
     let mut json_reports = Vec::new();
     for (i, path) in files.iter().enumerate() {
-        let report = read_input(path, options.max_message_bytes).and_then(|(name, bytes)| {
+        let analysed = read_input(path, options.max_message_bytes).and_then(|(name, bytes)| {
             let source = Source::from_bytes(&name, bytes).map_err(|e| anyhow!("{name}: {e}"))?;
-            mailtrace::analyze(&source, &options).map_err(|e| anyhow!("{name}: {e}"))
+            let report =
+                mailtrace::analyze(&source, &options).map_err(|e| anyhow!("{name}: {e}"))?;
+            Ok((source, report))
         });
-        let report: Report = match report {
+        let (source, report): (Source, Report) = match analysed {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("mailtrace: {e:#}");
@@ -339,6 +349,19 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
                 emit("\n")?;
             }
             Format::Json => json_reports.push(serde_json::to_value(&report)?),
+            Format::Html if files.len() == 1 => emit(&render::html::render(
+                &report,
+                &source,
+                &render::html::HtmlOptions {
+                    explain: args.explain,
+                    ..Default::default()
+                },
+            ))?,
+            Format::Html => {
+                return Err(anyhow!(
+                    "--format html takes one message (for many, use `mailtrace batch --format html --out DIR`)"
+                ));
+            }
         }
     }
     if let Some(path) = &args.dns.save_dns {
@@ -421,6 +444,18 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
     let mut config = batch::Config::new(options, jobs);
     config.shared_dns = Some(shared);
     config.json_lines = matches!(args.format, BatchFormat::Jsonl);
+    if args.format == BatchFormat::Html {
+        config.page = Some(|report, source| {
+            render::html::render(
+                report,
+                source,
+                &render::html::HtmlOptions {
+                    back_link: Some("../messages.html".into()),
+                    ..Default::default()
+                },
+            )
+        });
+    }
 
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(total_size(&args.paths));
@@ -440,6 +475,16 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
         BatchFormat::Jsonl => Box::new(batch::write::JsonlWriter::new(out)),
         BatchFormat::Csv => Box::new(batch::write::CsvWriter::new(out)),
         BatchFormat::Text => Box::new(batch::write::TextWriter::new(out)),
+        BatchFormat::Html => {
+            let dir = args
+                .out
+                .as_deref()
+                .context("--format html needs --out DIR")?;
+            Box::new(
+                batch::html::HtmlWriter::create(dir)
+                    .with_context(|| format!("cannot write to {}", dir.display()))?,
+            )
+        }
     };
     let mut totals = batch::Totals::new();
     let mut worst: Option<Severity> = None;
@@ -493,7 +538,7 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
         }
         Err(e) => return Err(anyhow!(e).context("cannot write to standard output")),
     }
-    let summary = args.summary.then(|| totals.summary());
+    let summary = (args.summary || args.format == BatchFormat::Html).then(|| totals.summary());
     match writer.finish(summary.as_ref()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         other => other.context("cannot write to standard output")?,

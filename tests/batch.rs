@@ -506,3 +506,72 @@ fn batch_save_dns_replays_offline_with_the_same_verdicts() {
     assert_eq!(first, replay);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn cli_html_directory_one_row_and_page_per_message() {
+    let path = temp_mbox("html.mbox");
+    let path = path.to_string_lossy();
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("batch-html");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let out_arg = out_dir.to_string_lossy();
+    let out = mailtrace(&batch_args(
+        &path,
+        &["--quiet", "--format", "html", "--out", &out_arg],
+    ));
+    assert_eq!(out.status.code(), Some(2), "a member errored");
+    let n = messages().len();
+
+    let index = std::fs::read_to_string(out_dir.join("index.html")).expect("index.html");
+    assert!(index.contains("Content-Security-Policy"));
+    assert!(!index.contains("<script"));
+    assert!(index.contains(&format!("<b>{n}</b>messages")), "total");
+    assert!(
+        index.contains(&format!("<b>{}</b>analysed", n - 1)),
+        "analysed"
+    );
+    assert!(
+        index.contains("<b class=\"error\">1</b>could not"),
+        "the corrupted member"
+    );
+    assert!(index.contains("href=\"messages.html\""));
+    // the charts: one delay bucket group per bucket, a rule bar per rule that fired
+    assert_eq!(index.matches("<g class=\"bucket\">").count(), 8);
+    assert!(index.matches("<g class=\"rule\">").count() >= 3);
+
+    // minijinja escapes `/` in attribute values as `&#x2f;`, which a browser reads as `/`
+    let list = std::fs::read_to_string(out_dir.join("messages.html"))
+        .expect("messages.html")
+        .replace("&#x2f;", "/");
+    let rows = list.matches("<tr>").count() + list.matches("<tr class=\"errored\">").count();
+    assert_eq!(rows, n + 1, "a header row and one row per message");
+    assert_eq!(list.matches("<tr class=\"errored\">").count(), 1);
+    // the formula subject is text, escaped, not markup
+    assert!(
+        list.contains("=HYPERLINK(&quot;x&quot;)"),
+        "escaped subject"
+    );
+    let pages: Vec<_> = std::fs::read_dir(out_dir.join("messages"))
+        .expect("messages/")
+        .flatten()
+        .collect();
+    assert_eq!(pages.len(), n - 1, "a page per analysed message");
+    for page in &pages {
+        let name = page.file_name().to_string_lossy().into_owned();
+        assert!(
+            list.contains(&format!("href=\"messages/{name}\"")),
+            "{name} linked"
+        );
+        let html = std::fs::read_to_string(page.path()).expect("page");
+        assert!(html.starts_with("<!DOCTYPE html>"), "{name}");
+    }
+
+    // a second run into the same directory is refused, clearly
+    let again = mailtrace(&batch_args(
+        &path,
+        &["--quiet", "--format", "html", "--out", &out_arg],
+    ));
+    assert_eq!(again.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("not empty"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

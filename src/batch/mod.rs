@@ -33,6 +33,7 @@ use crate::auth::dns::{Answer, AnswerSource, Dns, RecordType, Resolver, normaliz
 use crate::input::mailbox::MailboxItem;
 use crate::{Options, Report, Source};
 
+pub mod html;
 pub mod totals;
 pub mod write;
 
@@ -57,6 +58,9 @@ pub struct Record {
     /// full report is as costly as a fair part of the analysis; done on the writing thread,
     /// it was what held a run back).
     pub json: Option<Vec<u8>>,
+    /// Its HTML page, made by the worker when [`Config::page`] is set (the page shows the
+    /// message's raw headers, which only the worker still has).
+    pub page: Option<String>,
 }
 
 impl Record {
@@ -86,7 +90,12 @@ pub struct Config {
     pub shared_dns: Option<SharedDns>,
     /// Workers also make each record's JSON line ([`Record::json`]).
     pub json_lines: bool,
+    /// Workers also render each analysed message's page ([`Record::page`]) with this.
+    pub page: Option<PageRenderer>,
 }
+
+/// Renders the page of one analysed message from its report and its source.
+pub type PageRenderer = fn(&Report, &Source) -> String;
 
 impl Config {
     /// A batch with these options on `jobs` threads.
@@ -97,6 +106,7 @@ impl Config {
             window: 0,
             shared_dns: None,
             json_lines: false,
+            page: None,
         }
     }
 }
@@ -170,6 +180,15 @@ impl SharedDns {
 
 /// Analyse one mailbox item into a record; never panics, never fails.
 pub fn analyze_item(item: MailboxItem, options: &Options) -> Record {
+    analyze_item_with(item, options, None)
+}
+
+/// [`analyze_item`], also rendering the message's page with `page` when given.
+pub fn analyze_item_with(
+    item: MailboxItem,
+    options: &Options,
+    page: Option<PageRenderer>,
+) -> Record {
     let MailboxItem {
         path,
         index,
@@ -179,6 +198,7 @@ pub fn analyze_item(item: MailboxItem, options: &Options) -> Record {
     } = item;
     let size = bytes.as_ref().map_or(0, |b| b.len() as u64);
     let name = format!("{}#{index}", path.display());
+    let mut rendered = None;
     let result = bytes.and_then(|bytes| {
         if bytes.len() > options.max_message_bytes {
             return Err(format!(
@@ -188,7 +208,11 @@ pub fn analyze_item(item: MailboxItem, options: &Options) -> Record {
         }
         catch_unwind(AssertUnwindSafe(|| {
             Source::from_bytes(&name, bytes)
-                .and_then(|source| crate::analyze(&source, options))
+                .and_then(|source| {
+                    let report = crate::analyze(&source, options)?;
+                    rendered = page.map(|render| render(&report, &source));
+                    Ok(report)
+                })
                 .map_err(|e| e.to_string())
         }))
         .unwrap_or_else(|panic| {
@@ -208,6 +232,7 @@ pub fn analyze_item(item: MailboxItem, options: &Options) -> Record {
         size,
         result,
         json: None,
+        page: rendered,
     }
 }
 
@@ -283,8 +308,8 @@ where
                 },
                 None => config.options.clone(),
             };
-            let json_lines = config.json_lines;
-            scope.spawn(move || worker(work_rx, &done_tx, &options, json_lines, stop));
+            let (json_lines, page) = (config.json_lines, config.page);
+            scope.spawn(move || worker(work_rx, &done_tx, &options, json_lines, page, stop));
         }
         drop(done_tx);
         let result = deliver(&done_rx, &ticket_tx, &mut each);
@@ -303,6 +328,7 @@ fn worker(
     done_tx: &std::sync::mpsc::SyncSender<Chunk<Record>>,
     options: &Options,
     json_lines: bool,
+    page: Option<PageRenderer>,
     stop: &AtomicBool,
 ) {
     loop {
@@ -319,7 +345,7 @@ fn worker(
         let records = items
             .into_iter()
             .map(|item| {
-                let mut record = analyze_item(item, options);
+                let mut record = analyze_item_with(item, options, page);
                 if json_lines {
                     record.json = Some(write::json_line(&record));
                 }
