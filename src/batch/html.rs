@@ -22,6 +22,7 @@ use super::Record;
 use super::totals::Summary;
 use super::write::Writer;
 use crate::render::csp::content_security_policy;
+use crate::text::human_duration;
 
 const CSS: &str = include_str!("../../templates/batch.css");
 
@@ -126,7 +127,7 @@ impl Writer for HtmlWriter {
                     subject => m.subject.clone().unwrap_or_default(),
                     date => m.date.clone().unwrap_or_default(),
                     hops => report.hops.len(),
-                    total => total.map(crate::text::human_duration).unwrap_or_default(),
+                    total => total.map(human_duration).unwrap_or_default(),
                     spf => report.spf.as_ref().map(|s| s.result.as_str()).unwrap_or("none"),
                     dmarc => report.dmarc.as_ref().map(|d| d.result.as_str()).unwrap_or("none"),
                     dkim => if report.dkim.is_empty() {
@@ -265,10 +266,11 @@ fn rule_chart(summary: &Summary) -> BarChart {
 struct Relay {
     name: String,
     messages: usize,
-    p50: i64,
-    p90: i64,
-    p99: i64,
-    max: i64,
+    p50: String,
+    p90: String,
+    p99: String,
+    max: String,
+    slowest: i64,
 }
 
 /// The ten relays with the slowest 90th percentile.
@@ -279,13 +281,14 @@ fn relays(summary: &Summary) -> Vec<Relay> {
         .map(|(name, p)| Relay {
             name: name.clone(),
             messages: p.messages,
-            p50: p.p50,
-            p90: p.p90,
-            p99: p.p99,
-            max: p.max,
+            p50: human_duration(p.p50),
+            p90: human_duration(p.p90),
+            p99: human_duration(p.p99),
+            max: human_duration(p.max),
+            slowest: p.p90,
         })
         .collect();
-    all.sort_by(|a, b| b.p90.cmp(&a.p90).then_with(|| a.name.cmp(&b.name)));
+    all.sort_by(|a, b| b.slowest.cmp(&a.slowest).then_with(|| a.name.cmp(&b.name)));
     all.truncate(10);
     all
 }
