@@ -1040,6 +1040,19 @@ static ENVELOPE_FROM: LazyLock<Regex> = LazyLock::new(|| {
 /// Fill fields this module's own reader left empty from mail-parser's Received parser (called
 /// through `parse/`, the one module that touches mail-parser).
 fn second_opinion(head: &str, out: &mut ReceivedFields) {
+    let tls_incomplete = out
+        .tls
+        .as_ref()
+        .is_none_or(|t| t.version.is_none() && t.cipher.is_none());
+    if out.for_addr.is_some()
+        && out.id.is_some()
+        && out.by_host.is_some()
+        && out.helo.is_some()
+        && !tls_incomplete
+    {
+        // nothing left for it to fill
+        return;
+    }
     let Some(r) = crate::parse::received::mail_parser_received(head) else {
         return;
     };
