@@ -42,6 +42,9 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Analyse every message of mailboxes (mbox, Maildir, folders of .eml) in parallel.
     Batch(BatchArgs),
+    /// A local web page: paste headers or a message (or drop an .eml) and see the report;
+    /// POST /api/analyze answers the JSON report.
+    Serve(ServeArgs),
     /// List every finding rule.
     Rules {
         /// Output format.
@@ -83,6 +86,28 @@ struct AnalyzeArgs {
     /// Print each finding's teaching page under it (text and markdown).
     #[arg(long)]
     explain: bool,
+    #[command(flatten)]
+    dns: DnsArgs,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on. Anything but loopback lets others on the network submit mail
+    /// (and have DNS looked up on their behalf): a warning says so.
+    #[arg(long, value_name = "ADDR", default_value_t = mailtrace::serve::DEFAULT_LISTEN)]
+    listen: std::net::SocketAddr,
+    /// Largest request accepted, in bytes (default: the message size limit).
+    #[arg(long, value_name = "BYTES")]
+    max_request_bytes: Option<usize>,
+    /// The "now" of every analysis, RFC 3339; default: the clock at each request.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<DateTime<Utc>>,
+    /// A host or domain suffix of the recipient's own infrastructure (repeatable).
+    #[arg(long, value_name = "HOST")]
+    trust: Vec<String>,
+    /// Report hops slower than this many seconds (hop-delay).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    delay_threshold: i64,
     #[command(flatten)]
     dns: DnsArgs,
 }
@@ -427,6 +452,29 @@ mod interrupt {
     }
 }
 
+fn run_serve(args: ServeArgs) -> Result<ExitCode> {
+    if args.dns.save_dns.is_some() {
+        return Err(anyhow!(
+            "--save-dns is not used by serve: each report lists its DNS answers (JSON `dns`)"
+        ));
+    }
+    let options = Options {
+        now: args.at,
+        trust: args.trust.clone(),
+        delay_threshold_secs: args.delay_threshold,
+        ..Options::default()
+    };
+    let mut config = mailtrace::serve::ServeConfig::new(args.listen, options, args.dns.settings()?);
+    config.max_request_bytes = args
+        .max_request_bytes
+        .unwrap_or(config.options.max_message_bytes);
+    if args.at.is_none() {
+        config.clock = Some(Utc::now);
+    }
+    mailtrace::serve::run(config).map_err(|e| anyhow!("serve: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_batch(args: BatchArgs) -> Result<ExitCode> {
     let shared =
         batch::SharedDns::from_settings(&args.dns.settings()?).map_err(|e| anyhow!("{e}"))?;
@@ -567,6 +615,7 @@ fn run() -> Result<ExitCode> {
         None => analyze(cli.analyze),
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Batch(args)) => run_batch(args),
+        Some(Command::Serve(args)) => run_serve(args),
         Some(Command::Rules { format }) => {
             match format {
                 ListFormat::Text => emit(&render::rules::list_text(rules::ALL))?,

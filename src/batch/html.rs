@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::Record;
 use super::totals::Summary;
 use super::write::Writer;
-use crate::render::csp::content_security_policy;
+use crate::render::html::content_security_policy;
 use crate::text::human_duration;
 
 const CSS: &str = include_str!("../../templates/batch.css");

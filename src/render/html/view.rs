@@ -1,0 +1,952 @@
+//! The page's view model: the report laid out for `templates/report.html`. Strings here are
+//! message text unless they are [`Value`]s made by [`safe`] from this module's own escaping;
+//! CSS classes are chosen from fixed sets, never taken from the message.
+
+use minijinja::value::Value;
+use serde::Serialize;
+
+use super::raw::{self, RawView, Span};
+use super::timeline::{self, Timeline, TlsColumn};
+use super::{HtmlOptions, Marker, markdown, markup, safe, safe_back_link, thousands};
+use crate::auth::compare::ClaimView;
+use crate::diagnose::Severity;
+use crate::hops::Side;
+use crate::input::Source;
+use crate::render::{from_cell, journey_line, summary_rows};
+use crate::report::{HopReport, Report};
+use crate::text::human_duration;
+
+#[derive(Serialize)]
+pub(super) struct Page<'a> {
+    report: &'a Report,
+    csp: String,
+    css: Value,
+    title: Value,
+    back_link: Option<&'a str>,
+    explain: bool,
+    summary: Summary,
+    timeline: Timeline,
+    tls_column: &'static TlsColumn,
+    hop_rows: Vec<HopRow>,
+    time: TimeView,
+    auth: Vec<AuthRow>,
+    claims: Vec<ClaimRow>,
+    verdicts: Vec<VerdictRow>,
+    findings: Vec<FindingView>,
+    counts: Vec<(&'static str, usize)>,
+    raw: RawView,
+    deliveries: Vec<Delivery>,
+    originals: Vec<Original>,
+    original_error: Option<String>,
+    dns: Vec<DnsRow>,
+}
+
+/// Build the page model.
+pub(super) fn page<'a>(
+    report: &'a Report,
+    source: &Source,
+    options: &'a HtmlOptions,
+    css: &'static str,
+) -> Page<'a> {
+    let title_text = match &report.message.subject {
+        Some(s) if !s.trim().is_empty() => format!("mailtrace · {s}"),
+        _ => format!("mailtrace · {}", report.source.name),
+    };
+    let (findings, spans) = findings(report);
+    let (raw, marked) = raw::build(&source.message, &spans);
+    let findings = link_evidence(findings, &marked);
+    let counts = [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                report.findings.iter().filter(|f| f.severity == s).count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let mut originals = Vec::new();
+    let mut depth = 1;
+    let mut next = report.original.as_deref();
+    while let Some(o) = next {
+        originals.push(original(o, depth));
+        depth += 1;
+        next = o.original.as_deref();
+    }
+    Page {
+        report,
+        csp: super::content_security_policy(css),
+        css: safe(css.to_string()),
+        title: safe(markup(&title_text, Marker::Plain, 200)),
+        back_link: options.back_link.as_deref().and_then(safe_back_link),
+        explain: options.explain,
+        summary: summary(report),
+        timeline: timeline::layout(report),
+        tls_column: &timeline::TLS_COLUMN,
+        hop_rows: hop_rows(report),
+        time: time_view(report),
+        auth: auth_rows(report),
+        claims: report.claims.iter().map(claim_row).collect(),
+        verdicts: verdicts(report),
+        findings,
+        counts,
+        raw,
+        deliveries: deliveries(report),
+        originals,
+        original_error: report.original_error.clone(),
+        dns: dns_rows(report),
+    }
+}
+
+/// The word a unit enum serialises to (`gmail-show-original`, `valid`, `mailfrom`).
+fn word<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn severity_class(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "sev-error",
+        Severity::Warning => "sev-warning",
+        Severity::Info => "sev-info",
+    }
+}
+
+/// The CSS class of an authentication result word as written (a fixed set).
+fn result_class(result: &str) -> &'static str {
+    match result.to_ascii_lowercase().as_str() {
+        "pass" | "bestguesspass" => "res-pass",
+        "fail" | "hardfail" => "res-fail",
+        "softfail" => "res-softfail",
+        "neutral" => "res-neutral",
+        "none" => "res-none",
+        "temperror" => "res-temperror",
+        "permerror" => "res-permerror",
+        "policy" => "res-policy",
+        _ => "res-other",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// summary
+
+#[derive(Serialize)]
+struct Summary {
+    rows: Vec<(&'static str, Option<String>)>,
+    time: Option<String>,
+    journey: String,
+    hops: usize,
+    worst: Option<&'static str>,
+    worst_class: &'static str,
+    boundary: Option<String>,
+    source_kind: String,
+    bytes: String,
+    line_ending: String,
+    headers_only: bool,
+    repairs: Vec<Repair>,
+    paste_claims: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct Repair {
+    kind: String,
+    description: String,
+    touches_message: bool,
+    headers: String,
+}
+
+fn summary(report: &Report) -> Summary {
+    let m = &report.message;
+    let rows = summary_rows(m)
+        .into_iter()
+        .map(|(label, value)| {
+            let value = match (label, value, &m.date_utc) {
+                ("Date", Some(d), Some(utc)) => Some(format!("{d} ({utc})")),
+                (_, v, _) => v.map(str::to_string),
+            };
+            (label, value)
+        })
+        .collect();
+    let worst = report.worst();
+    let boundary = report.boundary.as_ref().map(|b| {
+        let host = b.host.as_deref().unwrap_or("an unnamed host");
+        let ip =
+            b.ip.map(|ip| format!(", connecting IP {ip}"))
+                .unwrap_or_default();
+        let internal = if b.internal {
+            " (internal: no hop came from outside)"
+        } else {
+            ""
+        };
+        format!("hop {} at {host}{ip}{internal}: {}", b.hop, b.reason)
+    });
+    Summary {
+        rows,
+        time: report.time.summary.clone(),
+        journey: journey_line(report),
+        hops: report.hops.len(),
+        worst: worst.map(Severity::as_str),
+        worst_class: worst.map(severity_class).unwrap_or("sev-none"),
+        boundary,
+        source_kind: word(&report.source.kind),
+        bytes: thousands(report.source.bytes),
+        line_ending: word(&report.source.line_ending),
+        headers_only: report.source.headers_only,
+        repairs: report
+            .source
+            .repairs
+            .iter()
+            .map(|r| Repair {
+                kind: word(&r.kind),
+                description: r.description.clone(),
+                touches_message: r.touches_message,
+                headers: r.headers.join(", "),
+            })
+            .collect(),
+        paste_claims: report
+            .source
+            .paste_claims
+            .iter()
+            .map(|c| (c.label.clone(), c.value.clone()))
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// hops and time
+
+#[derive(Serialize)]
+struct HopRow {
+    index: usize,
+    from: String,
+    by: String,
+    ip: String,
+    with: String,
+    tls: Option<String>,
+    cipher: Option<String>,
+    time: String,
+    date_text: Option<String>,
+    delay: String,
+    delay_class: &'static str,
+    side: &'static str,
+    at_boundary: bool,
+}
+
+fn hop_rows(report: &Report) -> Vec<HopRow> {
+    let skewed = timeline::skewed_hops(report);
+    report
+        .hops
+        .iter()
+        .map(|hop| hop_row(report, hop, &skewed))
+        .collect()
+}
+
+fn hop_row(report: &Report, hop: &HopReport, skewed: &[usize]) -> HopRow {
+    let tls = hop
+        .tls
+        .as_ref()
+        .map(|t| t.version.clone().unwrap_or_else(|| "TLS".into()));
+    let cipher = hop.tls.as_ref().and_then(|t| t.cipher.clone());
+    let (delay, delay_class) = match hop.delay_seconds {
+        Some(d) if d < 0 => (format!("{} (skew)", human_duration(d)), "skewed-cell"),
+        Some(d) => {
+            let cause = report
+                .time
+                .delay_at(hop.index)
+                .map(|t| format!(" ({})", t.label))
+                .unwrap_or_default();
+            let class = if skewed.contains(&hop.index) {
+                "skewed-cell"
+            } else {
+                ""
+            };
+            (format!("{}{cause}", human_duration(d)), class)
+        }
+        None if hop.index == 1 => (String::new(), ""),
+        None => ("unknown".into(), "unknown-cell"),
+    };
+    HopRow {
+        index: hop.index,
+        from: from_cell(hop),
+        by: hop.by_host.clone().unwrap_or_default(),
+        ip: hop.from_ip.map(|i| i.to_string()).unwrap_or_default(),
+        with: hop.protocol.clone().unwrap_or_default(),
+        tls,
+        cipher,
+        time: hop
+            .timestamp
+            .as_deref()
+            .map(|t| t.replace('T', " ").trim_end_matches('Z').to_string())
+            .unwrap_or_else(|| "?".into()),
+        date_text: hop.date_text.clone(),
+        delay,
+        delay_class,
+        side: match hop.side {
+            Side::Sender => "sender",
+            Side::Boundary => "boundary",
+            Side::Recipient => "recipient",
+        },
+        at_boundary: report.boundary.as_ref().is_some_and(|b| b.hop == hop.index),
+    }
+}
+
+#[derive(Serialize)]
+struct TimeView {
+    delays: Vec<TimeDelay>,
+    skews: Vec<TimeSkew>,
+}
+
+#[derive(Serialize)]
+struct TimeDelay {
+    hop: usize,
+    duration: String,
+    label: String,
+    explanation: String,
+}
+
+#[derive(Serialize)]
+struct TimeSkew {
+    hop: Option<usize>,
+    source: String,
+    explanation: String,
+}
+
+fn time_view(report: &Report) -> TimeView {
+    TimeView {
+        delays: report
+            .time
+            .delays
+            .iter()
+            .map(|d| TimeDelay {
+                hop: d.hop,
+                duration: human_duration(d.seconds),
+                label: d.label.clone(),
+                explanation: d.explanation.clone(),
+            })
+            .collect(),
+        skews: report
+            .time
+            .skews
+            .iter()
+            .map(|s| TimeSkew {
+                hop: s.hop,
+                source: s.source.clone(),
+                explanation: s.explanation.clone(),
+            })
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// authentication
+
+#[derive(Serialize)]
+struct AuthRow {
+    check: &'static str,
+    what: String,
+    verified: String,
+    verified_class: &'static str,
+    parts: Vec<Part>,
+    claims: Vec<ClaimLine>,
+    why: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Part {
+    label: String,
+    value: String,
+    class: &'static str,
+}
+
+#[derive(Serialize)]
+struct ClaimLine {
+    result: String,
+    class: &'static str,
+    by: String,
+    header: String,
+    trusted: bool,
+    hop: Option<usize>,
+    agrees: Option<bool>,
+    why: Option<String>,
+    benign: bool,
+}
+
+fn part(label: impl Into<String>, value: impl Into<String>) -> Part {
+    let value = value.into();
+    let class = match value.as_str() {
+        "valid" | "match" | "yes" | "pass" => "good",
+        "invalid" | "mismatch" | "no" | "fail" => "bad",
+        _ => "plain",
+    };
+    Part {
+        label: label.into(),
+        value,
+        class,
+    }
+}
+
+fn claim_by(c: &ClaimView) -> String {
+    match (&c.claim.authserv_id, c.hop) {
+        (Some(id), _) => id.clone(),
+        (None, Some(h)) => format!("hop {h}'s server"),
+        (None, None) => "an unnamed server".into(),
+    }
+}
+
+fn claim_line(c: &ClaimView) -> ClaimLine {
+    ClaimLine {
+        result: c.claim.result.clone(),
+        class: result_class(&c.claim.result),
+        by: claim_by(c),
+        header: c.claim.header.clone(),
+        trusted: c.trusted,
+        hop: c.hop,
+        agrees: c.agrees,
+        why: c.why.clone(),
+        benign: c.benign,
+    }
+}
+
+/// The claims of a method (for DKIM, those matched to signature `dkim`), trusted first.
+fn claims_of(report: &Report, method: &str, dkim: Option<Option<usize>>) -> Vec<ClaimLine> {
+    let mut of: Vec<&ClaimView> = report
+        .claims
+        .iter()
+        .filter(|c| c.claim.method == method)
+        .filter(|c| dkim.is_none_or(|i| c.dkim_index == i))
+        .collect();
+    of.sort_by_key(|c| !c.trusted);
+    of.into_iter().map(claim_line).collect()
+}
+
+fn auth_rows(report: &Report) -> Vec<AuthRow> {
+    let mut rows = Vec::new();
+    for (i, d) in report.dkim.iter().enumerate() {
+        let bits = d
+            .key_bits
+            .map(|b| format!(", {b} bits"))
+            .unwrap_or_default();
+        let mut why = Vec::new();
+        why.extend(d.reason.clone());
+        why.extend(d.note.clone());
+        if let Some(n) = d.unsigned_body_bytes.filter(|n| *n > 0) {
+            why.push(format!("{n} body bytes after the l= limit are not signed"));
+        }
+        if !d.repaired_headers_signed.is_empty() {
+            why.push(format!(
+                "a paste repair changed signed fields: {}",
+                d.repaired_headers_signed.join(", ")
+            ));
+        }
+        rows.push(AuthRow {
+            check: "DKIM",
+            what: format!(
+                "d={} s={} ({}, {}{bits})",
+                d.domain, d.selector, d.algorithm, d.canonicalization
+            ),
+            verified: d.result.as_str().to_string(),
+            verified_class: result_class(d.result.as_str()),
+            parts: vec![
+                part("header signature", word(&d.header_signature)),
+                part("body hash", word(&d.body_hash)),
+            ],
+            claims: claims_of(report, "dkim", Some(Some(i))),
+            why,
+        });
+    }
+    let unmatched = claims_of(report, "dkim", Some(None));
+    if report.dkim.is_empty() || !unmatched.is_empty() {
+        let none = report.dkim.is_empty();
+        rows.push(AuthRow {
+            check: "DKIM",
+            what: if none {
+                "no DKIM-Signature".into()
+            } else {
+                "claims not matched to a signature here".into()
+            },
+            verified: if none { "none".into() } else { "—".into() },
+            verified_class: "res-none",
+            parts: Vec::new(),
+            claims: unmatched,
+            why: Vec::new(),
+        });
+    }
+
+    let spf_claims = claims_of(report, "spf", None);
+    match &report.spf {
+        Some(spf) => {
+            let mut parts = Vec::new();
+            if let Some(m) = &spf.mechanism {
+                parts.push(part("matched", m.clone()));
+            }
+            if let Some(r) = &spf.record {
+                parts.push(part("record", r.clone()));
+            }
+            parts.push(part(
+                "DNS lookups",
+                format!("{} (void {})", spf.dns_lookups, spf.void_lookups),
+            ));
+            let mut why = Vec::new();
+            why.extend(spf.reason.clone());
+            why.extend(spf.note.clone());
+            why.extend(spf.explanation.clone().map(|e| format!("exp= {e}")));
+            rows.push(AuthRow {
+                check: "SPF",
+                what: format!("{} for {} ({})", spf.ip, spf.domain, spf.scope),
+                verified: spf.result.as_str().to_string(),
+                verified_class: result_class(spf.result.as_str()),
+                parts,
+                claims: spf_claims,
+                why,
+            });
+        }
+        None => {
+            let why = match &report.boundary {
+                Some(b) if b.internal => {
+                    "not evaluated: the message never came from outside the organisation"
+                }
+                Some(_) => "not evaluated: the boundary hop recorded no connecting IP",
+                None => "not evaluated: no hops, so no connecting IP",
+            };
+            rows.push(AuthRow {
+                check: "SPF",
+                what: "no connecting IP to check".into(),
+                verified: "not evaluated".into(),
+                verified_class: "res-none",
+                parts: Vec::new(),
+                claims: spf_claims,
+                why: vec![why.into()],
+            });
+        }
+    }
+
+    let dmarc_claims = claims_of(report, "dmarc", None);
+    match &report.dmarc {
+        Some(d) => {
+            let dkim_domains = if d.aligned_dkim_domains.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", d.aligned_dkim_domains.join(", "))
+            };
+            let mut parts = vec![
+                part("aligned DKIM", if d.aligned_dkim { "yes" } else { "no" }),
+                part("aligned SPF", if d.aligned_spf { "yes" } else { "no" }),
+            ];
+            if !dkim_domains.is_empty() {
+                parts.push(part("DKIM domains", dkim_domains.trim().to_string()));
+            }
+            if let Some(r) = &d.record {
+                parts.push(part("record", r.clone()));
+            }
+            let mut why = Vec::new();
+            why.extend(d.reason.clone());
+            why.extend(d.note.clone());
+            rows.push(AuthRow {
+                check: "DMARC",
+                what: format!(
+                    "{} (p={})",
+                    d.from_domain,
+                    d.policy.as_deref().unwrap_or("-")
+                ),
+                verified: d.result.as_str().to_string(),
+                verified_class: result_class(d.result.as_str()),
+                parts,
+                claims: dmarc_claims,
+                why,
+            });
+        }
+        None => rows.push(AuthRow {
+            check: "DMARC",
+            what: "no From domain".into(),
+            verified: "not evaluated".into(),
+            verified_class: "res-none",
+            parts: Vec::new(),
+            claims: dmarc_claims,
+            why: Vec::new(),
+        }),
+    }
+
+    let arc_claims = claims_of(report, "arc", None);
+    if !report.arc.instances.is_empty() || !arc_claims.is_empty() {
+        let arc = &report.arc;
+        let what = if arc.instances.is_empty() {
+            "no ARC headers".to_string()
+        } else {
+            arc.instances
+                .iter()
+                .map(|i| format!("i={} {}", i.i, i.domain))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let parts = arc
+            .instances
+            .iter()
+            .map(|i| {
+                let hop = i.hop.map(|h| format!(", hop {h}")).unwrap_or_default();
+                Part {
+                    label: format!("i={} {}{hop}", i.i, i.domain),
+                    value: format!(
+                        "seal {}, message signature {}, body hash {}, cv={}",
+                        i.seal,
+                        i.message_signature,
+                        i.body_hash,
+                        i.cv.as_deref().unwrap_or("-")
+                    ),
+                    class: if i.reason.is_some() { "bad" } else { "plain" },
+                }
+            })
+            .collect();
+        let mut why: Vec<String> = arc.reason.iter().cloned().collect();
+        why.extend(
+            arc.instances
+                .iter()
+                .filter_map(|i| i.reason.as_ref().map(|r| format!("i={}: {r}", i.i))),
+        );
+        rows.push(AuthRow {
+            check: "ARC",
+            what,
+            verified: arc.result.as_str().to_string(),
+            verified_class: result_class(arc.result.as_str()),
+            parts,
+            claims: arc_claims,
+            why,
+        });
+    }
+    rows
+}
+
+/// One row of the table of every claim.
+#[derive(Serialize)]
+struct ClaimRow {
+    header: String,
+    by: String,
+    method: String,
+    result: String,
+    class: &'static str,
+    properties: String,
+    trusted: bool,
+    hop: Option<usize>,
+    verified: Option<&'static str>,
+    agrees: Option<bool>,
+    why: Option<String>,
+}
+
+fn claim_row(c: &ClaimView) -> ClaimRow {
+    ClaimRow {
+        header: c.claim.header.clone(),
+        by: claim_by(c),
+        method: c.claim.method.clone(),
+        result: c.claim.result.clone(),
+        class: result_class(&c.claim.result),
+        properties: c
+            .claim
+            .properties
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        trusted: c.trusted,
+        hop: c.hop,
+        verified: c.verified.map(|v| v.as_str()),
+        agrees: c.agrees,
+        why: c.why.clone(),
+    }
+}
+
+#[derive(Serialize)]
+struct VerdictRow {
+    hop: Option<usize>,
+    system: String,
+    verdict: String,
+    class: &'static str,
+    score: Option<String>,
+    basis: String,
+    summary: String,
+    outbound: bool,
+    header: String,
+}
+
+fn verdicts(report: &Report) -> Vec<VerdictRow> {
+    report
+        .verdicts
+        .iter()
+        .map(|v| VerdictRow {
+            hop: v.hop,
+            system: v.system.clone(),
+            verdict: v.verdict.clone(),
+            class: match v.verdict.as_str() {
+                "spam" | "phish" | "malware" => "verdict-bad",
+                "bulk" | "suspicious" => "verdict-warn",
+                "not-spam" => "verdict-good",
+                _ => "verdict-unknown",
+            },
+            score: v.score.clone(),
+            basis: v.basis.clone(),
+            summary: v.summary.clone(),
+            outbound: v.outbound,
+            header: v.header.clone(),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// findings
+
+#[derive(Serialize)]
+pub(super) struct FindingView {
+    n: usize,
+    code: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    severity_class: &'static str,
+    message: String,
+    hop: Option<usize>,
+    evidence: Vec<EvidenceView>,
+    summary: &'static str,
+    /// The teaching page, as safe HTML (first finding of its code only).
+    teaching: Option<Value>,
+    /// The finding whose page this one shares.
+    teaching_at: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct EvidenceView {
+    header: String,
+    excerpt: String,
+    bytes: Option<String>,
+    k: Option<usize>,
+    /// The span has a mark in the raw headers.
+    linked: bool,
+}
+
+/// The findings, and every evidence span numbered in order (k = 1, 2, ...).
+fn findings(report: &Report) -> (Vec<FindingView>, Vec<Span>) {
+    let mut spans = Vec::new();
+    let mut first_of_code: Vec<(&str, usize)> = Vec::new();
+    let mut out = Vec::with_capacity(report.findings.len());
+    for (i, f) in report.findings.iter().enumerate() {
+        let n = i + 1;
+        let evidence = f
+            .evidence
+            .iter()
+            .map(|e| {
+                let k = e.span.map(|[start, end]| {
+                    let k = spans.len() + 1;
+                    spans.push(Span {
+                        k,
+                        finding: n,
+                        code: f.code,
+                        start,
+                        end,
+                    });
+                    k
+                });
+                EvidenceView {
+                    header: e.header.clone(),
+                    excerpt: e.excerpt.clone(),
+                    bytes: e
+                        .span
+                        .map(|[s, end]| format!("bytes {}–{}", thousands(s), thousands(end))),
+                    k,
+                    linked: false,
+                }
+            })
+            .collect();
+        let rule = crate::diagnose::lookup(f.code);
+        let (teaching, teaching_at) = match first_of_code.iter().find(|(c, _)| *c == f.code) {
+            Some((_, at)) => (None, Some(*at)),
+            None => {
+                first_of_code.push((f.code, n));
+                (rule.map(|r| safe(markdown::to_html(&r.page(), 2))), None)
+            }
+        };
+        out.push(FindingView {
+            n,
+            code: f.code,
+            name: f.name,
+            severity: f.severity.as_str(),
+            severity_class: severity_class(f.severity),
+            message: f.message.clone(),
+            hop: f.hop,
+            evidence,
+            summary: rule.map(|r| r.summary).unwrap_or(""),
+            teaching,
+            teaching_at,
+        });
+    }
+    (out, spans)
+}
+
+fn link_evidence(mut findings: Vec<FindingView>, marked: &[usize]) -> Vec<FindingView> {
+    for f in &mut findings {
+        for e in &mut f.evidence {
+            e.linked = e.k.is_some_and(|k| marked.binary_search(&k).is_ok());
+        }
+    }
+    findings
+}
+
+// ---------------------------------------------------------------------------------------------
+// delivery reports and returned originals
+
+#[derive(Serialize)]
+struct Delivery {
+    kind: &'static str,
+    fields: Vec<(String, String)>,
+}
+
+/// A JSON value as one line of text: strings as they are, arrays joined.
+fn flat(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(a) if a.is_empty() => None,
+        serde_json::Value::Array(a) => {
+            Some(a.iter().filter_map(flat).collect::<Vec<_>>().join(", "))
+        }
+        other => Some(other.to_string()),
+    }
+}
+
+fn deliveries(report: &Report) -> Vec<Delivery> {
+    const FIELDS: &[(&str, &str)] = &[
+        ("recipient", "recipient"),
+        ("action", "action"),
+        ("status", "status"),
+        ("status_source", "status from"),
+        ("reply_code", "reply code"),
+        ("reason", "reason"),
+        ("remote_mta", "remote server"),
+        ("diagnostic", "its reply"),
+        ("advice", "what to do"),
+        ("original_recipient", "original recipient"),
+        ("reporting_mta", "reporting server"),
+        ("arrival_date", "arrival date"),
+        ("agent", "written by"),
+    ];
+    report
+        .reports
+        .iter()
+        .map(|r| {
+            let v = serde_json::to_value(r).unwrap_or_default();
+            let mut fields: Vec<(String, String)> = FIELDS
+                .iter()
+                .filter_map(|(key, label)| flat(&v[*key]).map(|s| (label.to_string(), s)))
+                .collect();
+            if let serde_json::Value::Object(feedback) = &v["feedback"] {
+                for (key, value) in feedback {
+                    if let Some(s) = flat(value) {
+                        fields.push((format!("feedback: {}", key.replace('_', " ")), s));
+                    }
+                }
+            }
+            let kind = match word(&r.kind).as_str() {
+                "dsn" => "Delivery status notification (RFC 3464)",
+                "bounce-text" => "Bounce, in the server's own words",
+                "auto-reply" => "Automatic reply (RFC 3834)",
+                "feedback-report" => "Feedback report (RFC 5965)",
+                _ => "Report",
+            };
+            Delivery { kind, fields }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Original {
+    depth: usize,
+    rows: Vec<(&'static str, Option<String>)>,
+    journey: String,
+    time: Option<String>,
+    hop_rows: Vec<HopRow>,
+    auth: Vec<AuthRow>,
+    findings: Vec<OriginalFinding>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OriginalFinding {
+    severity: &'static str,
+    severity_class: &'static str,
+    code: &'static str,
+    name: &'static str,
+    message: String,
+    hop: Option<usize>,
+}
+
+fn original(o: &Report, depth: usize) -> Original {
+    Original {
+        depth,
+        rows: summary_rows(&o.message)
+            .into_iter()
+            .map(|(l, v)| (l, v.map(str::to_string)))
+            .collect(),
+        journey: journey_line(o),
+        time: o.time.summary.clone(),
+        hop_rows: hop_rows(o),
+        auth: auth_rows(o),
+        findings: o
+            .findings
+            .iter()
+            .map(|f| OriginalFinding {
+                severity: f.severity.as_str(),
+                severity_class: severity_class(f.severity),
+                code: f.code,
+                name: f.name,
+                message: f.message.clone(),
+                hop: f.hop,
+            })
+            .collect(),
+        error: o.original_error.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DNS
+
+#[derive(Serialize)]
+struct DnsRow {
+    name: String,
+    rtype: String,
+    answer: String,
+    source: String,
+}
+
+fn dns_rows(report: &Report) -> Vec<DnsRow> {
+    report
+        .dns
+        .iter()
+        .map(|d| {
+            let answer = match serde_json::to_value(&d.answer).unwrap_or_default() {
+                serde_json::Value::Object(o) => o
+                    .iter()
+                    .map(|(k, v)| match (k.as_str(), flat(v)) {
+                        ("records", Some(r)) => r,
+                        (k, Some(v)) => format!("{k}: {v}"),
+                        (k, None) => k.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => flat(&other).unwrap_or_default(),
+            };
+            let source = match serde_json::to_value(&d.source).unwrap_or_default() {
+                serde_json::Value::Object(o) => {
+                    let kind = o.get("kind").and_then(flat).unwrap_or_default();
+                    match o.get("from").and_then(flat) {
+                        Some(from) => format!("{kind} {from}"),
+                        None => kind,
+                    }
+                }
+                other => flat(&other).unwrap_or_default(),
+            };
+            DnsRow {
+                name: d.name.clone(),
+                rtype: flat(&serde_json::to_value(d.rtype).unwrap_or_default()).unwrap_or_default(),
+                answer,
+                source,
+            }
+        })
+        .collect()
+}
