@@ -5,7 +5,8 @@
 //! `input` (bytes -> Source) -> `parse` (Source -> ParsedMessage; the only place that touches
 //! mail-parser) -> `hops` (Received -> Hop chain, delays, boundary) -> `auth` (DKIM, ARC, SPF, DMARC re-verified,
 //! claims beside them) -> `diagnose` (rules ->
-//! findings) -> `report` (the one serialisable Report) -> `render` (text, json, markdown).
+//! findings) -> `report` (the one serialisable Report) -> `render` (text, json, markdown, html).
+//! `batch` drives the analysis over mailboxes; `serve` is the local web page.
 //!
 //! The library never reads the clock or the network by itself.
 
