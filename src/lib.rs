@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod batch;
 pub mod diagnose;
+pub mod domain;
 pub mod error;
 pub mod hops;
 pub mod input;

@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mailtrace::auth::dns;
 use mailtrace::batch;
-use mailtrace::diagnose::{Severity, lookup, rules};
+use mailtrace::diagnose::{Rule, Severity, all_rules, lookup};
 use mailtrace::input::mailbox::{self, MailboxFormat};
 use mailtrace::render::{self, TextStyle, Width};
 use mailtrace::{Options, Report, Source};
@@ -617,9 +617,10 @@ fn run() -> Result<ExitCode> {
         Some(Command::Batch(args)) => run_batch(args),
         Some(Command::Serve(args)) => run_serve(args),
         Some(Command::Rules { format }) => {
+            let all: Vec<&Rule> = all_rules().collect();
             match format {
-                ListFormat::Text => emit(&render::rules::list_text(rules::ALL))?,
-                ListFormat::Json => emit(&(render::rules::list_json(rules::ALL) + "\n"))?,
+                ListFormat::Text => emit(&render::rules::list_text(&all))?,
+                ListFormat::Json => emit(&(render::rules::list_json(&all) + "\n"))?,
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -214,13 +214,22 @@ macro_rules! declare_rule {
     };
 }
 
-/// Find a rule by code or name (case-insensitive).
+/// Find a rule by code or name (case-insensitive): message rules and `mailtrace domain`'s.
 pub fn lookup(key: &str) -> Option<&'static Rule> {
+    all_rules().find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+}
+
+/// Every rule: the message rules ([`rules::ALL`]), then the domain rules
+/// ([`crate::domain::rules::all`]).
+pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
     rules::ALL
         .iter()
         .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+        .chain(crate::domain::rules::all())
 }
+
+/// The check of a rule that looks at no message (the `mailtrace domain` rules).
+pub fn no_check(_: &Rule, _: &Context, _: &mut Vec<Finding>) {}
 
 /// Run every rule; findings sorted by severity (worst first), then hop, then code.
 pub fn run(ctx: &Context) -> Vec<Finding> {

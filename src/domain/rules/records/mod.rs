@@ -1,0 +1,6 @@
+//! STUB (being written).
+
+use crate::diagnose::Rule;
+
+/// The rules of this group.
+pub static RULES: &[&Rule] = &[];
