@@ -451,8 +451,14 @@ fn assert_structure(what: &str, report: &Report, html: &str) {
             assert!(g.contains("skew"), "{what}: hop {} says skew", hop.index);
         }
         if negative {
+            // a clock behind is a marker with words, never a bar lying over the previous one
             assert!(
-                g.contains("class=\"bar skewed\""),
+                g.contains("class=\"skew-marker skewed\"") && !g.contains("<rect class=\"bar"),
+                "{what}: hop {}",
+                hop.index
+            );
+            assert!(
+                g.contains("behind the previous hop"),
                 "{what}: hop {}",
                 hop.index
             );
@@ -748,7 +754,321 @@ fn the_timeline_keeps_short_hops_visible_beside_a_long_queue() {
     assert!(three_h < 600.0);
     assert!((one_s - last).abs() < 0.5);
     assert!(html.contains("logarithmic scale"));
-    assert!(html.contains("2025-03-11 UTC"));
+    // each bar ends with its duration
+    assert!(
+        hop_group(&html, 3).contains(">+3 h"),
+        "{}",
+        hop_group(&html, 3)
+    );
+    assert!(hop_group(&html, 2).contains(">+1 s<"));
+}
+
+/// The tick labels of the timeline's axis, in order, and the number of tick lines.
+fn axis(html: &str) -> (Vec<String>, usize) {
+    let start = html.find("<g class=\"axis\">").expect("an axis");
+    let g = &html[start..start + html[start..].find("</g>").unwrap()];
+    let labels = g
+        .match_indices("<text class=\"tick-label\"")
+        .map(|(i, _)| {
+            let rest = &g[i..];
+            let text = &rest[rest.find('>').unwrap() + 1..];
+            text[..text.find('<').unwrap()].to_string()
+        })
+        .collect();
+    (labels, g.matches("<line class=\"tick\"").count())
+}
+
+#[test]
+fn the_axis_is_labelled_in_elapsed_time_on_the_log_scale() {
+    let (report, source) = sample("enterprise-gateway-proofpoint-delay.eml");
+    let html = page(&report, &source);
+    let (labels, ticks) = axis(&html);
+    // the longest hop is 6 min 15 s: the axis runs to 10 min, every tick labelled
+    assert_eq!(labels, ["0", "1 s", "10 s", "1 min", "10 min"]);
+    assert_eq!(ticks, labels.len(), "an unlabelled tick");
+    // no clock time on the axis: it would read as a linear scale
+    assert!(!labels.iter().any(|l| l.contains(':')));
+    // ticks stand on the bars' scale, ln(1 + seconds), from the origin at 0
+    let xs: Vec<f64> = {
+        let start = html.find("<g class=\"axis\">").unwrap();
+        let g = &html[start..start + html[start..].find("</g>").unwrap()];
+        g.match_indices("<line class=\"tick\" x1=\"")
+            .map(|(i, m)| {
+                let rest = &g[i + m.len()..];
+                rest[..rest.find('"').unwrap()].parse().unwrap()
+            })
+            .collect()
+    };
+    for (x, seconds) in xs.iter().zip([0.0f64, 1.0, 10.0, 60.0, 600.0]).skip(1) {
+        let want = (1.0 + seconds).ln() / 601.0f64.ln() * (xs[4] - xs[0]);
+        assert!((x - xs[0] - want).abs() < 1.0, "{seconds} s at {x}: {xs:?}");
+    }
+    assert!(xs.windows(2).all(|w| w[0] < w[1]), "{xs:?}");
+    // the slow hop's bar says how long it took, at its end
+    assert!(hop_group(&html, 3).contains("+6 min 15 s"));
+    assert!(html.contains("logarithmic scale"));
+}
+
+#[test]
+fn the_headline_comes_before_the_journey_and_the_details_after() {
+    let (report, source) = sample("enterprise-gateway-proofpoint-delay.eml");
+    let html = page(&report, &source);
+    let summary = html.find("<section id=\"summary\">").unwrap();
+    let time = html
+        .find("Delivered in 6 min 21 s: 6 min 15 s content scanning at ppsgw1.example.com")
+        .expect("the time headline");
+    let worst = html
+        .find("Hop 3 (ppsgw1.example.com) received the message 6 min 15 s after hop 2")
+        .expect("the worst finding in words");
+    let timeline = html.find("<svg class=\"timeline\"").unwrap();
+    let details = html
+        .find("<section id=\"details\">")
+        .expect("section#details");
+    let from_row = html.find("<dt>From</dt>").unwrap();
+    assert!(
+        summary < time && time < worst && worst < timeline,
+        "headline first"
+    );
+    assert!(
+        timeline < details && details < from_row,
+        "details after the journey"
+    );
+    // said once: no "Hops 5" beside "5 hops"; what was read sits with the raw headers
+    assert!(!html.contains("<dt>Hops</dt>") && !html.contains("<dt>Journey</dt>"));
+    let read = html.find("<dt>What was read</dt>").unwrap();
+    assert!(read > html.find("<section id=\"headers\">").unwrap());
+}
+
+#[test]
+fn hop_labels_name_the_parts() {
+    let (report, source) = sample("enterprise-gateway-proofpoint-delay.eml");
+    let html = page(&report, &source);
+    // host first, then the IP by name
+    assert!(hop_group(&html, 2).contains(">2 smtp.example.net<"));
+    assert!(hop_group(&html, 2).contains("IP 198.51.100.20 → by ppsgw1.example.com"));
+    // from 127.0.0.1 on the same host: a hand-off inside one server
+    assert!(hop_group(&html, 3).contains("hand-off inside one server"));
+    // no from part at all
+    assert!(hop_group(&html, 5).contains("sender not recorded"));
+    assert!(!html.contains("from ?"));
+    // the colours are explained
+    for words in [
+        "sending side",
+        "recipient side",
+        "the hop states encryption",
+        "a slow hop",
+    ] {
+        assert!(html.contains(words), "legend: {words}");
+    }
+    // a long host wraps to a second line instead of being cut before its bracket
+    let long = "Received: from relay-with-a-rather-long-name.mail.example-provider.example (relay-with-a-rather-long-name.mail.example-provider.example [198.51.100.77]) by mx.example.org with ESMTPS; Tue, 11 Mar 2025 09:15:42 +0000\r\nReceived: from [10.0.0.2] by relay-with-a-rather-long-name.mail.example-provider.example with ESMTPSA; Tue, 11 Mar 2025 09:15:40 +0000\r\nFrom: a@example.net\r\nTo: b@example.org\r\nSubject: long\r\nDate: Tue, 11 Mar 2025 09:15:39 +0000\r\n\r\nhi\r\n";
+    let (report, source) = analyse("long.eml", long.as_bytes().to_vec());
+    let html = page(&report, &source);
+    let g = hop_group(&html, 2);
+    assert!(g.matches("<text class=\"host\"").count() >= 1, "{g}");
+    assert!(g.contains("IP 198.51.100.77"), "{g}");
+    assert!(!g.contains('…'), "{g}");
+}
+
+#[test]
+fn the_end_of_the_body_is_shown_only_for_a_body_hash_mismatch() {
+    let (report, source) = sample("dkim-body-modified-by-footer.eml");
+    let html = page(&report, &source);
+    let at = html
+        .find("<section id=\"body-end\">")
+        .expect("section#body-end");
+    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    assert!(section.contains("no longer matches the body"), "{section}");
+    assert!(section.contains("footer"));
+    // the footer's last line is there, the greeting's first line is not cut off wrongly
+    assert!(
+        section.contains("delete it. Example Net Ltd, registered in Exampleshire, no. 0471123.")
+    );
+    // at most 15 lines of body
+    let pre = &section[section.find("<pre").unwrap()..];
+    assert!(pre.matches('\n').count() <= 16, "{pre}");
+
+    // absent when the body hash matches
+    for name in [
+        "dkim-pass-relaxed.eml",
+        "enterprise-gateway-proofpoint-delay.eml",
+    ] {
+        let (report, source) = sample(name);
+        let html = page(&report, &source);
+        assert!(!html.contains("id=\"body-end\""), "{name}");
+    }
+
+    // escaped, invisibles shown, long lines capped
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/dkim-body-modified-by-footer.eml"),
+    )
+    .unwrap();
+    let hostile = format!(
+        "{}<script>alert(1)</script>{}x\n{}\n",
+        text,
+        '\u{202E}',
+        "y".repeat(5_000)
+    );
+    let (report, source) = analyse("footer-hostile.eml", hostile.into_bytes());
+    assert!(
+        report
+            .dkim
+            .iter()
+            .any(|d| d.reason.as_deref() == Some("body-hash-mismatch"))
+    );
+    let html = page(&report, &source);
+    let at = html.find("<section id=\"body-end\">").unwrap();
+    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    assert!(section.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(section.contains("<span class=\"invisible\">⟨U+202E⟩</span>"));
+    assert!(section.contains("… 4,800 more bytes"), "{section}");
+    assert!(section.len() < 8_000);
+    assert_inert("footer-hostile", &html, None);
+}
+
+#[test]
+fn evidence_is_described_by_header_and_hop() {
+    let (report, source) = sample("enterprise-gateway-proofpoint-delay.eml");
+    let html = page(&report, &source);
+    // the slow hop 3 is the 3rd Received field from the top of 5
+    assert!(
+        html.contains(">Received header, 3rd from the top (hop 3)</a>"),
+        "no place in words"
+    );
+    assert!(html.contains(">From header</a>"));
+    assert!(!html.contains("in the raw headers</a>") && !html.contains(">bytes "));
+
+    let (report, source) = sample("clock-skew-negative-delay.eml");
+    let html = page(&report, &source);
+    let hop = report.findings[0].hop.expect("the skew names its hop");
+    let nth = report.hops.len() - hop + 1;
+    let ord = match nth {
+        1 => "1st".to_string(),
+        2 => "2nd".to_string(),
+        3 => "3rd".to_string(),
+        n => format!("{n}th"),
+    };
+    assert!(
+        html.contains(&format!(
+            ">Received header, {ord} from the top (hop {hop})</a>"
+        )),
+        "hop {hop}"
+    );
+}
+
+#[test]
+fn received_fields_carry_their_hop_in_the_raw_view() {
+    let (report, source) = sample("enterprise-gateway-proofpoint-delay.eml");
+    let html = page(&report, &source);
+    let raw = &html[html.find("<pre class=\"raw\">").unwrap()..];
+    let raw = &raw[..raw.find("</pre>").unwrap()];
+    // newest first: the tags run 5, 4, ..., 1 down the block
+    let tags: Vec<usize> = raw
+        .match_indices("class=\"hoptag\" href=\"#hop-")
+        .map(|(i, m)| {
+            let rest = &raw[i + m.len()..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        })
+        .collect();
+    let want: Vec<usize> = (1..=report.hops.len()).rev().collect();
+    assert_eq!(tags, want);
+    // each tag sits right before its field's text, in the gutter
+    for hop in &want {
+        let tag = format!("<a class=\"hoptag\" href=\"#hop-{hop}\">hop {hop}</a>");
+        let at = raw.find(&tag).unwrap();
+        let after = &raw[at..];
+        let text = after.find("Received:").unwrap();
+        assert!(
+            after[..text].ends_with("</span>"),
+            "hop {hop}: {}",
+            &after[..text]
+        );
+        assert!(
+            raw[..at].ends_with("<span class=\"gutter\">")
+                || raw[..at].contains("class=\"gutter\"")
+        );
+    }
+}
+
+#[test]
+fn dkim_signatures_in_evidence_show_their_tags_and_abbreviate_b() {
+    let (report, source) = sample("dkim-body-modified-by-footer.eml");
+    let html = page(&report, &source);
+    let at = html
+        .find("data-code=\"DKIM001\"")
+        .expect("the body-hash finding");
+    let article = &html[at..at + html[at..].find("</article>").unwrap()];
+    let q = &article[article.find("<blockquote").unwrap()..article.find("</blockquote>").unwrap()];
+    for tag in [
+        "d=example.net",
+        "s=mail",
+        "c=relaxed/relaxed",
+        "h=from:to:subject",
+        "bh=",
+        "t=1742296044",
+    ] {
+        assert!(q.contains(tag), "{tag} in {q}");
+    }
+    let b = q.find("b=… ").expect("b= abbreviated");
+    assert!(q[b..].contains(" chars"), "{q}");
+    assert!(q.len() < 600, "the signature is shown whole: {q}");
+}
+
+#[test]
+fn noise_is_cut() {
+    // many evidence blocks: two, then "and N more"
+    let (report, source) = sample("spam-verdict-microsoft-365-phish-to-junk.eml");
+    let html = page(&report, &source);
+    let (i, f) = report
+        .findings
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.evidence.len() > 3)
+        .expect("a finding with many evidence items");
+    let at = html.find(&format!("id=\"finding-{}\"", i + 1)).unwrap();
+    let article = &html[at..at + html[at..].find("</article>").unwrap()];
+    let more = article
+        .find("<details class=\"more-evidence\">")
+        .expect("folded");
+    assert_eq!(article[..more].matches("<li>").count(), 2);
+    assert!(article.contains(&format!("and {} more", f.evidence.len() - 2)));
+
+    // a skew is told once in "Where the time went"
+    let (report, source) = sample("clock-skew-negative-delay.eml");
+    let html = page(&report, &source);
+    let story = &html[html.find("<div class=\"time-story\">").unwrap()..];
+    let story = &story[..story.find("</div>").unwrap()];
+    assert_eq!(story.matches("<li").count(), 1, "{story}");
+    assert!(story.contains("clock 7 min 13 s behind"));
+
+    // bounces are named in words
+    let (report, source) = sample("bounce-dsn-user-unknown.eml");
+    let html = page(&report, &source);
+    assert!(html.contains("<h3>Delivery status notification (bounce)</h3>"));
+    assert!(!html.contains("<h3>dsn</h3>"));
+
+    // an all-empty "why" column is left out
+    let (report, source) = sample("enterprise-gateway-proofpoint-delay.eml");
+    let html = page(&report, &source);
+    let auth = &html[html.find("<table class=\"auth\">").unwrap()..];
+    let auth = &auth[..auth.find("</table>").unwrap()];
+    let has_why = auth.contains("<th scope=\"col\">why</th>");
+    let any_why = report
+        .dkim
+        .iter()
+        .any(|d| d.reason.is_some() || d.note.is_some())
+        || report
+            .spf
+            .as_ref()
+            .is_some_and(|s| s.reason.is_some() || s.note.is_some())
+        || report
+            .dmarc
+            .as_ref()
+            .is_some_and(|d| d.reason.is_some() || d.note.is_some());
+    if !any_why {
+        assert!(!has_why, "an empty why column");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -988,9 +1308,9 @@ fn megabyte_header_lines_are_cut_short_and_fast() {
         let note = format!("… {} more bytes", thousands(more));
         assert!(raw.contains(&note), "no {note:?}");
     }
-    // the Subject in the summary is clipped too
-    let summary = &html[html.find("<section id=\"summary\">").unwrap()
-        ..html.find("<section id=\"journey\">").unwrap()];
+    // the Subject in the message details is clipped too
+    let summary = &html[html.find("<section id=\"details\">").unwrap()
+        ..html.find("<section id=\"authentication\">").unwrap()];
     assert!(
         summary.len() < 40 * 1024,
         "summary is {} bytes",

@@ -4,6 +4,10 @@
 //! spans are merged into one mark (every evidence number still gets its anchor inside it);
 //! spans outside the header block are left out. Very long lines are clipped with a visible note,
 //! and the whole view is capped, so the page stays small and the work linear.
+//!
+//! Each Received field carries a "hop N" tag (the block runs newest first, hops oldest first),
+//! and each mark the codes of its findings; both sit in a gutter left of the text, so the first
+//! line of a field stays aligned with its continuation lines.
 
 use serde::Serialize;
 
@@ -37,7 +41,11 @@ pub(super) enum Segment {
         id: usize,
         also: Vec<usize>,
         findings: Vec<(usize, &'static str)>,
+        /// The hop of the Received field the mark opens at the start of.
+        hop: Option<usize>,
     },
+    /// A Received field starts here (no mark opens with it): its hop's tag.
+    Hop { hop: usize },
     /// The mark closes.
     Close,
     /// Part of a line left out.
@@ -70,6 +78,63 @@ pub(super) fn header_block_len(message: &[u8]) -> usize {
     message.len()
 }
 
+/// One header field of the block: its name as written and its byte range (continuation
+/// lines and the final line break included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Field {
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The header fields of `message`'s header block, top to bottom. A line that starts with a
+/// space or tab continues the field before it; a line without a colon is a field of its own
+/// with no name (it is still counted, so positions stay true).
+pub(super) fn fields(message: &[u8]) -> Vec<Field> {
+    let block = &message[..header_block_len(message)];
+    let mut out: Vec<Field> = Vec::new();
+    let mut at = 0;
+    while at < block.len() {
+        let end = memchr::memchr(b'\n', &block[at..])
+            .map(|p| at + p + 1)
+            .unwrap_or(block.len());
+        let line = &block[at..end];
+        match (line.first(), out.last_mut()) {
+            (Some(b' ' | b'\t'), Some(last)) => last.end = end,
+            _ => {
+                let name = memchr::memchr(b':', line)
+                    .map(|p| String::from_utf8_lossy(&line[..p]).trim().to_string())
+                    .unwrap_or_default();
+                out.push(Field {
+                    name,
+                    start: at,
+                    end,
+                });
+            }
+        }
+        at = end;
+    }
+    out
+}
+
+/// The hop of each Received field start, when the block holds exactly `hops` of them (hop 1
+/// is the bottom-most): `(byte offset, hop)`, in block order.
+pub(super) fn received_starts(fields: &[Field], hops: usize) -> Vec<(usize, usize)> {
+    let received: Vec<usize> = fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("Received"))
+        .map(|f| f.start)
+        .collect();
+    if received.len() != hops {
+        return Vec::new();
+    }
+    received
+        .into_iter()
+        .enumerate()
+        .map(|(i, start)| (start, hops - i))
+        .collect()
+}
+
 /// Move `pos` back to the start of the UTF-8 character it falls in (at most 3 bytes), so that
 /// a cut does not split a character when the text is UTF-8.
 fn snap(bytes: &[u8], pos: usize) -> usize {
@@ -89,10 +154,14 @@ struct Group {
     findings: Vec<(usize, &'static str)>,
 }
 
-/// The evidence numbers that got a mark (or an anchor inside one), and the view.
-pub(super) fn build(message: &[u8], spans: &[Span]) -> (RawView, Vec<usize>) {
+/// The evidence numbers that got a mark (or an anchor inside one), and the view. `hops` is the
+/// number of hops of the report: the Received fields are tagged with theirs when the block
+/// holds as many.
+pub(super) fn build(message: &[u8], spans: &[Span], hops: usize) -> (RawView, Vec<usize>) {
     let block_end = header_block_len(message);
     let block = &message[..block_end];
+    let hop_starts = received_starts(&fields(message), hops);
+    let mut next_hop = 0;
 
     // the spans that fall in the header block, clamped and snapped, merged where they overlap
     let mut valid: Vec<Span> = spans
@@ -137,6 +206,7 @@ pub(super) fn build(message: &[u8], spans: &[Span]) -> (RawView, Vec<usize>) {
         segments: Vec::new(),
         text: String::new(),
         written: 0,
+        pending_hop: None,
     };
     let mut clipped_lines = 0;
     let mut line_start = 0;
@@ -150,6 +220,23 @@ pub(super) fn build(message: &[u8], spans: &[Span]) -> (RawView, Vec<usize>) {
         }
         if block[line_start..content_end].ends_with(b"\r") {
             content_end -= 1;
+        }
+        // a Received field starts on this line: its hop's tag, on the mark that opens here
+        // when there is one
+        while hop_starts
+            .get(next_hop)
+            .is_some_and(|(at, _)| *at < line_start)
+        {
+            next_hop += 1;
+        }
+        if let Some((_, hop)) = hop_starts.get(next_hop).filter(|(at, _)| *at == line_start) {
+            next_hop += 1;
+            if !w.open && w.next_event() == Some(line_start) {
+                w.pending_hop = Some(*hop);
+            } else {
+                w.flush();
+                w.segments.push(Segment::Hop { hop: *hop });
+            }
         }
         let visible_end = if content_end - line_start > MAX_LINE_BYTES {
             snap(block, line_start + MAX_LINE_BYTES)
@@ -199,6 +286,8 @@ struct Writer<'a> {
     text: String,
     /// Bytes of escaped text made so far (what the page will hold).
     written: usize,
+    /// The hop tag for the mark about to open.
+    pending_hop: Option<usize>,
 }
 
 impl Writer<'_> {
@@ -223,6 +312,7 @@ impl Writer<'_> {
                 id: g.ids[0],
                 also: g.ids[1..].to_vec(),
                 findings: g.findings.clone(),
+                hop: self.pending_hop.take(),
             });
             self.open = true;
         }
@@ -269,6 +359,11 @@ impl Writer<'_> {
 mod tests {
     use super::*;
 
+    /// The view with no hops to tag.
+    fn build(message: &[u8], spans: &[Span]) -> (RawView, Vec<usize>) {
+        super::build(message, spans, 0)
+    }
+
     fn span(k: usize, finding: usize, start: usize, end: usize) -> Span {
         Span {
             k,
@@ -285,7 +380,10 @@ mod tests {
         for s in &view.segments {
             match s {
                 Segment::Text { html } => out.push_str(html.as_str().unwrap_or_default()),
-                Segment::Open { id, also, .. } => {
+                Segment::Open { id, also, hop, .. } => {
+                    if let Some(h) = hop {
+                        out.push_str(&format!("(hop {h})"));
+                    }
                     out.push_str(&format!("[{id}"));
                     for a in also {
                         out.push_str(&format!("+{a}"));
@@ -293,6 +391,7 @@ mod tests {
                     out.push('>');
                 }
                 Segment::Close => out.push_str("<]"),
+                Segment::Hop { hop } => out.push_str(&format!("(hop {hop})")),
                 Segment::Clip { more } => out.push_str(&format!("{{{more}}}")),
             }
         }
@@ -408,5 +507,26 @@ mod tests {
         let text = flat(&view);
         assert!(text.len() < MAX_BLOCK_BYTES + 64 * 1_024, "{}", text.len());
         assert!(view.hidden_bytes > 0);
+    }
+
+    #[test]
+    fn received_fields_are_tagged_with_their_hop_newest_first() {
+        let msg = b"Received: from b by c; x\r\n\tcont\r\nX: 1\r\nReceived: from a by b; y\r\n\r\nbody\r\n";
+        // the first Received (bytes 0..33) is evidence: its tag rides on the mark
+        let (view, _) = super::build(msg, &[span(1, 1, 0, 33)], 2);
+        assert_eq!(
+            flat(&view),
+            "(hop 2)[1>Received: from b by c; x\n\tcont\n<]X: 1\n(hop 1)Received: from a by b; y\n"
+        );
+        // a count that does not match the report's hops tags nothing
+        let (view, _) = super::build(msg, &[], 3);
+        assert!(!flat(&view).contains("(hop"));
+        let f = fields(msg);
+        assert_eq!(
+            f.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["Received", "X", "Received"]
+        );
+        assert_eq!((f[0].start, f[0].end), (0, 33));
+        assert_eq!(received_starts(&f, 2), vec![(0, 2), (39, 1)]);
     }
 }

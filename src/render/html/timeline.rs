@@ -1,14 +1,19 @@
 //! Geometry of the hop timeline (the SVG itself is in the template): one row per hop, oldest
-//! first, each hop's delay a bar that starts where the previous hop's ended (a waterfall).
+//! first, each row a bar as long as the time that hop took (its stamp minus the previous
+//! hop's), all drawn from the same origin on one logarithmic axis.
 //!
-//! Bar lengths follow `ln(1 + seconds)`: a 1-second hop stays visible beside a 3-hour queue,
-//! which on a linear scale would leave every other bar a pixel wide. A negative delay (a clock
-//! behind the one before it) is drawn backwards from where the message was, in red and dashed,
-//! with the word "skew". The trust boundary is a line across the rows, above the hop at which
-//! the message entered the recipient's servers.
+//! The axis is elapsed time on the scale the bars use, `ln(1 + seconds)`, labelled with round
+//! durations (0, 1 s, 10 s, 1 min, 10 min, 1 h, 1 d, 1 wk) so no tick is unlabelled and no
+//! clock time suggests a linear scale. A 1-second hop stays visible beside a 3-hour queue,
+//! which on a linear scale would leave every other bar a pixel wide. A negative delay (a
+//! clock behind the one before it) is no bar at all: a red marker at the origin with the
+//! words "clock … behind the previous hop". The trust boundary is a line across the rows,
+//! above the hop at which the message entered the recipient's servers.
 //!
 //! Text placed in the SVG is escaped here with [`Marker::Svg`] (a `<span>` inside `<svg>`
 //! would end the SVG element), so the template only prints it.
+
+use std::net::IpAddr;
 
 use minijinja::value::Value;
 use serde::Serialize;
@@ -20,33 +25,46 @@ use crate::text::human_duration;
 
 /// The drawing's width (it scales to the page with CSS).
 const WIDTH: f64 = 1000.0;
-/// Where bars may start and end.
-const X0: f64 = 340.0;
-const X1: f64 = 870.0;
+/// Where bars start (elapsed 0) and where the last tick stands.
+const X0: f64 = 400.0;
+const X1: f64 = 860.0;
 /// The TLS badge's column.
 const TLS_X: f64 = 885.0;
 const TLS_W: f64 = 105.0;
 /// The time axis.
 const AXIS_Y: f64 = 34.0;
-/// The first row's top, a row's height, and the room the boundary line takes.
-const ROWS_TOP: f64 = 50.0;
-const ROW_H: f64 = 44.0;
+/// The first row's top, the room the boundary line takes, a text line's height.
+const ROWS_TOP: f64 = 48.0;
 const BOUNDARY_GAP: f64 = 26.0;
-/// Pixels per unit of `ln(1 + seconds)` at most (1 s is then 48 px).
-const MAX_SCALE: f64 = 70.0;
+const LINE_H: f64 = 15.0;
 /// The narrowest bar, and the width given to a hop whose delay is unknown.
 const MIN_BAR: f64 = 2.0;
-const UNKNOWN_BAR: f64 = 12.0;
-/// The width of a character of an axis label, roughly (labels that would touch are left out).
-const LABEL_CHAR_PX: f64 = 6.6;
-/// Longest host label, in characters (about 300 px of the 330 px label column).
-const MAX_LABEL_CHARS: usize = 42;
+const UNKNOWN_BAR: f64 = 40.0;
+/// The width of a character of 11-12 px text, roughly.
+const CHAR_PX: f64 = 6.7;
+/// Longest line of a hop label, in characters (the label column is about 390 px).
+const MAX_LABEL_CHARS: usize = 54;
+/// Most lines the host name may take.
+const MAX_HOST_LINES: usize = 2;
+/// Axis ticks: seconds and label. The axis ends at the first tick at or above the longest
+/// delay (at least one minute, so a journey of seconds is not drawn as if it were slow).
+const TICKS: &[(i64, &str)] = &[
+    (0, "0"),
+    (1, "1 s"),
+    (10, "10 s"),
+    (60, "1 min"),
+    (600, "10 min"),
+    (3_600, "1 h"),
+    (86_400, "1 d"),
+    (604_800, "1 wk"),
+];
 
 /// The caption under the drawing.
-pub(super) const SCALE_NOTE: &str = "Bar length follows a logarithmic scale, ln(1 + seconds), so \
-    that a 1-second hop stays visible and a 3-hour queue does not swallow the rest; each bar \
-    starts where the previous hop ended. Axis times are UTC. A red dashed bar drawn backwards \
-    is a negative delay: a clock is skewed.";
+pub(super) const SCALE_NOTE: &str = "Each bar is the time one hop took: from the previous hop's \
+    stamp to this one's, drawn from 0 on a logarithmic scale, ln(1 + seconds), where each tick \
+    is about ten times the one before. So a 1-second hop stays visible and a 3-hour queue does \
+    not swallow the rest; compare bars by their labels, not their lengths. Times are the \
+    servers' own stamps.";
 
 #[derive(Debug, Serialize)]
 pub(super) struct Timeline {
@@ -55,39 +73,54 @@ pub(super) struct Timeline {
     pub x0: f64,
     pub x1: f64,
     pub axis_y: f64,
-    /// The UTC date of the first known hop time, for the axis title.
-    pub date: Option<String>,
     pub ticks: Vec<Tick>,
     pub hops: Vec<HopGlyph>,
     pub boundary: Option<BoundaryGlyph>,
     pub note: &'static str,
+    /// What the legend must explain (only what the drawing shows).
+    pub legend: Legend,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub(super) struct Legend {
+    pub sender: bool,
+    pub boundary: bool,
+    pub recipient: bool,
+    pub slow: bool,
+    pub skew: bool,
+    pub unknown: bool,
+    pub tls: bool,
+    pub no_tls: bool,
 }
 
 #[derive(Debug, Serialize)]
 pub(super) struct Tick {
     pub x: f64,
-    /// UTC time, empty when the label would crowd the previous one or the time is unknown.
-    pub label: String,
+    /// An elapsed time: `0`, `1 s`, `10 min`...
+    pub label: &'static str,
 }
 
 #[derive(Debug, Serialize)]
 pub(super) struct HopGlyph {
     pub index: usize,
     pub y: f64,
+    pub height: f64,
     /// Row background class: `row-sender`, `row-at-boundary`, `row-recipient`.
     pub row_class: &'static str,
-    pub from: Value,
-    pub by: Value,
+    /// The lines of the label: the host (one or two lines, bold), then the details.
+    pub lines: Vec<LabelLine>,
     /// Tooltip: the whole Received value.
     pub title: Value,
     pub bar: Option<Bar>,
     /// The first hop: a start dot instead of a bar.
     pub start: bool,
-    pub cursor: f64,
+    /// A clock behind the previous hop's: a marker instead of a bar.
+    pub marker: bool,
     pub delay: String,
     pub delay_x: f64,
+    pub delay_y: f64,
     pub delay_anchor: &'static str,
-    /// `delay`, `delay skewed`, `delay unknown`.
+    /// `delay`, `delay skewed`, `delay unknown`, `delay start`.
     pub delay_class: &'static str,
     pub skewed: bool,
     /// The TLS badge text (TLS version or `TLS`), or None when the hop states none.
@@ -97,10 +130,19 @@ pub(super) struct HopGlyph {
 }
 
 #[derive(Debug, Serialize)]
+pub(super) struct LabelLine {
+    pub y: f64,
+    /// `host` (bold) or `by` (muted).
+    pub class: &'static str,
+    pub x: f64,
+    pub text: Value,
+}
+
+#[derive(Debug, Serialize)]
 pub(super) struct Bar {
     pub x: f64,
     pub width: f64,
-    /// `bar`, `bar slow`, `bar skewed`, `bar unknown`.
+    /// `bar`, `bar slow`, `bar unknown`.
     pub class: &'static str,
 }
 
@@ -110,24 +152,60 @@ pub(super) struct BoundaryGlyph {
     pub label: Value,
 }
 
-/// A label for the drawing: escaped, invisible characters as markers, cut to what fits (a
-/// marker takes the room of the nine characters it shows).
-fn svg_text(text: &str) -> Value {
-    let mut room = MAX_LABEL_CHARS;
-    let mut end = 0;
-    for (i, c) in text.char_indices() {
-        let width = if super::is_invisible(c) { 9 } else { 1 };
-        if width > room {
-            break;
+/// How many characters `c` takes on the drawing (an invisible one is shown as `⟨U+XXXX⟩`).
+fn char_room(c: char) -> usize {
+    if super::is_invisible(c) { 9 } else { 1 }
+}
+
+/// `text` in lines of at most `width` characters, at most `lines` of them: breaks at a space
+/// when there is one in the line's second half, else anywhere; a cut shows `…`.
+pub(super) fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() && out.len() < lines {
+        let mut room = width;
+        let mut end = 0;
+        let mut space = None;
+        for (i, c) in rest.char_indices() {
+            let w = char_room(c);
+            if w > room {
+                break;
+            }
+            room -= w;
+            end = i + c.len_utf8();
+            if c == ' ' && i > 0 {
+                space = Some(i);
+            }
         }
-        room -= width;
-        end = i + c.len_utf8();
+        if end == 0 {
+            // one character wider than the line: show it anyway
+            end = rest
+                .chars()
+                .next()
+                .map(char::len_utf8)
+                .unwrap_or(rest.len());
+        }
+        let last = out.len() + 1 == lines;
+        let cut = if end < rest.len() && !last {
+            match space {
+                Some(s) if s * 2 >= end => s,
+                _ => end,
+            }
+        } else {
+            end
+        };
+        let mut line = rest[..cut].trim_end().to_string();
+        rest = rest[cut..].trim_start();
+        if last && !rest.is_empty() {
+            line.push('…');
+            rest = "";
+        }
+        out.push(line);
     }
-    let mut out = markup(&text[..end], Marker::Svg, usize::MAX);
-    if end < text.len() {
-        out.push('…');
+    if out.is_empty() {
+        out.push(String::new());
     }
-    safe(out)
+    out
 }
 
 fn round(x: f64) -> f64 {
@@ -160,6 +238,63 @@ fn units(seconds: i64) -> f64 {
     (1.0 + seconds.unsigned_abs() as f64).ln()
 }
 
+/// True when the hop is a hand-off inside one server: from the loopback address, or from and
+/// by name the same host.
+pub(super) fn is_local_handoff(hop: &HopReport) -> bool {
+    let loopback = hop.from_ip.is_some_and(|ip| match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback(),
+    });
+    let same = match (&hop.from_host, &hop.by_host) {
+        (Some(f), Some(b)) => f.eq_ignore_ascii_case(b),
+        _ => false,
+    };
+    loopback || same
+}
+
+/// The label's lines before wrapping: the host line and the details line.
+fn label_texts(hop: &HopReport) -> (String, String) {
+    let by = hop.by_host.as_deref().unwrap_or("an unnamed server");
+    let proto = hop
+        .protocol
+        .as_deref()
+        .map(|p| format!(" · {p}"))
+        .unwrap_or_default();
+    let from = super::super::from_cell(hop);
+    if is_local_handoff(hop) {
+        let ip = hop
+            .from_ip
+            .map(|ip| format!(", IP {ip}"))
+            .unwrap_or_default();
+        let path = match &hop.from_host {
+            Some(f) if !f.eq_ignore_ascii_case(by) => format!("{f} → {by}"),
+            _ => format!("{by} to itself"),
+        };
+        return (
+            format!("{} hand-off inside one server", hop.index),
+            format!("{path}{ip}{proto}"),
+        );
+    }
+    let host = match (from.is_empty(), hop.from_ip) {
+        (false, _) => from,
+        (true, Some(ip)) => format!("[{ip}]"),
+        (true, None) => "sender not recorded".to_string(),
+    };
+    let ip = hop
+        .from_ip
+        .map(|ip| format!("IP {ip} "))
+        .unwrap_or_default();
+    (
+        format!("{} {host}", hop.index),
+        format!("{ip}→ by {by}{proto}"),
+    )
+}
+
+/// The x of `seconds` elapsed, on a scale whose last tick is `top` seconds.
+fn x_of(seconds: i64, top: i64) -> f64 {
+    X0 + (X1 - X0) * units(seconds) / units(top).max(f64::MIN_POSITIVE)
+}
+
 /// Lay out the timeline of a report.
 pub(super) fn layout(report: &Report) -> Timeline {
     let hops = &report.hops;
@@ -172,140 +307,165 @@ pub(super) fn layout(report: &Report) -> Timeline {
         .collect();
     let boundary_hop = report.boundary.as_ref().map(|b| b.hop);
 
-    // the scale: the positive delays share the width, 1 s at most MAX_SCALE px
-    let unknown = hops
-        .iter()
-        .skip(1)
-        .filter(|h| h.delay_seconds.is_none())
-        .count() as f64;
-    let total: f64 = hops
+    // the scale: up to the first tick at or above the longest delay, at least 1 min
+    let longest = hops
         .iter()
         .filter_map(|h| h.delay_seconds)
-        .filter(|d| *d > 0)
-        .map(units)
-        .sum();
-    let room = (X1 - X0 - 20.0 - unknown * UNKNOWN_BAR - hops.len() as f64 * MIN_BAR).max(40.0);
-    let scale = if total > 0.0 {
-        (room / total).min(MAX_SCALE)
-    } else {
-        MAX_SCALE
-    };
+        .map(i64::unsigned_abs)
+        .max()
+        .unwrap_or(0);
+    let top_at = TICKS
+        .iter()
+        .position(|(s, _)| *s >= 60 && s.unsigned_abs() >= longest)
+        .unwrap_or(TICKS.len() - 1);
+    let top = TICKS[top_at].0;
+    let ticks = TICKS[..=top_at]
+        .iter()
+        .map(|(s, label)| Tick {
+            x: round(x_of(*s, top)),
+            label,
+        })
+        .collect();
 
-    let row_y = |position: usize, index: usize| -> f64 {
-        let gap = if boundary_hop.is_some_and(|b| index >= b) {
-            BOUNDARY_GAP
-        } else {
-            0.0
-        };
-        ROWS_TOP + position as f64 * ROW_H + gap
-    };
-
-    let mut cursor = X0;
+    let mut legend = Legend::default();
     let mut glyphs = Vec::with_capacity(hops.len());
-    let mut ticks = Vec::with_capacity(hops.len());
-    // the last label's centre and half width
-    let mut last_label: Option<(f64, f64)> = None;
-    let mut first_date: Option<&str> = None;
+    let mut y = ROWS_TOP;
     for (position, hop) in hops.iter().enumerate() {
-        let y = row_y(position, hop.index);
+        if boundary_hop == Some(hop.index) {
+            y += BOUNDARY_GAP;
+        }
         let is_skewed = skewed.contains(&hop.index);
+        let (host, details) = label_texts(hop);
+        let mut lines = Vec::new();
+        let mut line_y = y + 16.0;
+        for (i, text) in wrap(&host, MAX_LABEL_CHARS, MAX_HOST_LINES)
+            .into_iter()
+            .enumerate()
+        {
+            lines.push(LabelLine {
+                y: line_y,
+                class: "host",
+                x: if i == 0 { 8.0 } else { 24.0 },
+                text: safe(markup(&text, Marker::Svg, usize::MAX)),
+            });
+            line_y += LINE_H;
+        }
+        for text in wrap(&details, MAX_LABEL_CHARS + 2, 2) {
+            lines.push(LabelLine {
+                y: line_y,
+                class: "by",
+                x: 24.0,
+                text: safe(markup(&text, Marker::Svg, usize::MAX)),
+            });
+            line_y += LINE_H;
+        }
+        let height = (line_y - y + 2.0).max(46.0);
+
         let mut start = false;
+        let mut marker = false;
+        let cause = report
+            .time
+            .delay_at(hop.index)
+            .filter(|t| t.cause != "clock-skew")
+            .map(|t| format!(" · {}", cause_words(&t.cause)))
+            .unwrap_or_default();
         let (bar, delay, delay_class) = match hop.delay_seconds {
             _ if position == 0 => {
                 start = true;
-                (None, "start".to_string(), "delay")
+                let at = hop
+                    .timestamp
+                    .as_deref()
+                    .map(|t| {
+                        format!(
+                            ", stamped {} UTC",
+                            t.replace('T', " ").trim_end_matches('Z')
+                        )
+                    })
+                    .unwrap_or_default();
+                (None, format!("start{at}"), "delay start")
             }
             Some(d) if d < 0 => {
-                let width = (units(d) * scale).max(MIN_BAR).min(cursor - X0 + MIN_BAR);
-                let bar = Bar {
-                    x: round((cursor - width).max(X0 - MIN_BAR)),
-                    width: round(width),
-                    class: "bar skewed",
-                };
+                marker = true;
                 (
-                    Some(bar),
-                    format!("skew: {} (a clock is behind)", human_duration(d)),
+                    None,
+                    format!(
+                        "clock {} behind the previous hop",
+                        human_duration(d.saturating_abs())
+                    ),
                     "delay skewed",
                 )
             }
             Some(d) => {
-                let width = (units(d) * scale).max(MIN_BAR).min(X1 - cursor);
-                let bar = Bar {
-                    x: round(cursor),
-                    width: round(width.max(0.0)),
-                    class: if slow.contains(&hop.index) {
-                        "bar slow"
-                    } else {
-                        "bar"
-                    },
+                let width = (x_of(d, top) - X0).max(MIN_BAR);
+                let class = if slow.contains(&hop.index) {
+                    legend.slow = true;
+                    "bar slow"
+                } else {
+                    "bar"
                 };
-                cursor = (cursor + width).min(X1);
-                let cause = report
-                    .time
-                    .delay_at(hop.index)
-                    .map(|t| format!(" · {}", cause_words(&t.cause)))
-                    .unwrap_or_default();
-                (Some(bar), format!("{}{cause}", human_duration(d)), "delay")
+                let bar = Bar {
+                    x: X0,
+                    width: round(width),
+                    class,
+                };
+                (Some(bar), format!("+{}{cause}", human_duration(d)), "delay")
             }
             None => {
-                let width = UNKNOWN_BAR.min(X1 - cursor).max(0.0);
+                legend.unknown = true;
                 let bar = Bar {
-                    x: round(cursor),
-                    width: round(width),
+                    x: X0,
+                    width: UNKNOWN_BAR,
                     class: "bar unknown",
                 };
-                cursor = (cursor + width).min(X1);
-                (Some(bar), "unknown delay".to_string(), "delay unknown")
+                (
+                    Some(bar),
+                    "time unknown (no readable stamp)".to_string(),
+                    "delay unknown",
+                )
             }
         };
         // a clock judged wrong says so on its row, whatever its delay looks like
         let (delay, delay_class) = if is_skewed && delay_class != "delay skewed" {
-            (format!("{delay} · skew"), "delay skewed")
+            (format!("{delay} · clock skew"), "delay skewed")
         } else {
             (delay, delay_class)
         };
-        // the delay text goes under the bar, from its start, unless that runs off the right
-        let bar_start = bar.as_ref().map(|b| b.x).unwrap_or(cursor);
-        let bar_end = bar.as_ref().map(|b| b.x + b.width).unwrap_or(cursor);
-        let (delay_x, delay_anchor) = if bar_start > X1 - 200.0 {
-            (round(bar_end), "end")
+        legend.skew |= is_skewed;
+        // the label goes right of the bar's end when it fits, else under the bar
+        let end = bar.as_ref().map(|b| b.x + b.width).unwrap_or(if marker {
+            X0 + 10.0
         } else {
-            (round(bar_start), "start")
+            X0 + 6.0
+        });
+        let text_px = delay.chars().count() as f64 * CHAR_PX;
+        let (delay_x, delay_y, delay_anchor) = if end + 6.0 + text_px <= TLS_X - 6.0 {
+            (round(end + 6.0), y + 18.0, "start")
+        } else if bar.is_some() {
+            (round(end), y + 36.0, "end")
+        } else {
+            (X0, y + 36.0, "start")
         };
 
-        // the axis: a tick where this hop's bar ends, labelled with its UTC time when the
-        // label has room (the date is in the axis title, and on a label when it changes)
-        let label = hop.timestamp.as_deref().and_then(|t| {
-            let date = t.get(..10).unwrap_or("");
-            let time = t.get(11..19).unwrap_or(t);
-            let text = if first_date.is_some_and(|d| d != date) {
-                format!("{} {time}", t.get(5..10).unwrap_or(""))
-            } else {
-                time.to_string()
-            };
-            first_date.get_or_insert(date);
-            let half = text.chars().count() as f64 * LABEL_CHAR_PX / 2.0;
-            let fits = last_label.is_none_or(|(x, w)| cursor - half >= x + w + 6.0);
-            fits.then(|| {
-                last_label = Some((cursor, half));
-                text
-            })
-        });
-        ticks.push(Tick {
-            x: round(cursor),
-            label: label.unwrap_or_default(),
-        });
-
+        match hop.side {
+            Side::Sender => legend.sender = true,
+            Side::Boundary => legend.boundary = true,
+            Side::Recipient => legend.recipient = true,
+        }
+        if hop.tls.is_some() {
+            legend.tls = true;
+        } else {
+            legend.no_tls = true;
+        }
         glyphs.push(HopGlyph {
             index: hop.index,
             y,
+            height,
             row_class: match hop.side {
                 Side::Sender => "row-sender",
                 Side::Boundary => "row-at-boundary",
                 Side::Recipient => "row-recipient",
             },
-            from: svg_text(&from_label(hop)),
-            by: svg_text(&by_label(hop)),
+            lines,
             title: safe(markup(
                 &format!("Received: {}", hop.raw),
                 Marker::Plain,
@@ -313,19 +473,20 @@ pub(super) fn layout(report: &Report) -> Timeline {
             )),
             bar,
             start,
-            cursor: round(cursor),
+            marker,
             delay,
             delay_x,
+            delay_y,
             delay_anchor,
             delay_class,
             skewed: is_skewed,
             tls: hop.tls.as_ref().map(|t| {
-                svg_text(
-                    t.version
-                        .as_deref()
-                        .filter(|v| v.len() <= 12)
-                        .unwrap_or("TLS"),
-                )
+                let version = t
+                    .version
+                    .as_deref()
+                    .filter(|v| v.len() <= 12)
+                    .unwrap_or("TLS");
+                safe(markup(version, Marker::Svg, 40))
             }),
             no_tls: if hop.protocol.is_some() {
                 "no TLS stated"
@@ -333,12 +494,13 @@ pub(super) fn layout(report: &Report) -> Timeline {
                 "TLS ?"
             },
         });
+        y += height + 2.0;
     }
 
     let boundary = report.boundary.as_ref().and_then(|b| {
-        let position = hops.iter().position(|h| h.index == b.hop)?;
+        let glyph = glyphs.iter().find(|g| g.index == b.hop)?;
         let host = b.host.as_deref().unwrap_or("an unnamed host");
-        let ip = b.ip.map(|ip| format!(" ({ip})")).unwrap_or_default();
+        let ip = b.ip.map(|ip| format!(", IP {ip}")).unwrap_or_default();
         let words = if b.internal {
             format!(
                 "▼ the recipient's own servers from here: hop {}, {host}{ip} (written inside the organisation)",
@@ -353,27 +515,27 @@ pub(super) fn layout(report: &Report) -> Timeline {
         let mut label = markup(&words, Marker::Svg, 300);
         label.push_str("<tspan class=\"above\"> · above: the sending side's claims</tspan>");
         Some(BoundaryGlyph {
-            y: row_y(position, b.hop) - 8.0,
+            y: glyph.y - 6.0,
             label: safe(label),
         })
     });
 
     let height = if hops.is_empty() {
-        ROWS_TOP + ROW_H
+        ROWS_TOP + 46.0
     } else {
-        row_y(hops.len() - 1, usize::MAX) + ROW_H + 6.0
+        y + 4.0
     };
     Timeline {
         width: WIDTH,
-        height,
+        height: round(height),
         x0: X0,
         x1: X1,
         axis_y: AXIS_Y,
-        date: first_date.map(str::to_string),
         ticks,
         hops: glyphs,
         boundary,
         note: SCALE_NOTE,
+        legend,
     }
 }
 
@@ -399,22 +561,5 @@ fn cause_words(cause: &str) -> &'static str {
         "recipient-internal" => "recipient's internal relay",
         "clock-skew" => "clock skew",
         _ => "cause unknown",
-    }
-}
-
-fn from_label(hop: &HopReport) -> String {
-    let name = super::super::from_cell(hop);
-    let name = if name.is_empty() { "?".into() } else { name };
-    match hop.from_ip {
-        Some(ip) if !name.contains(&ip.to_string()) => format!("{} from {name} [{ip}]", hop.index),
-        _ => format!("{} from {name}", hop.index),
-    }
-}
-
-fn by_label(hop: &HopReport) -> String {
-    let by = hop.by_host.as_deref().unwrap_or("?");
-    match &hop.protocol {
-        Some(p) => format!("by {by} · {p}"),
-        None => format!("by {by}"),
     }
 }

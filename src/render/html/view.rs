@@ -5,9 +5,9 @@
 use minijinja::value::Value;
 use serde::Serialize;
 
-use super::raw::{self, RawView, Span};
+use super::raw::{self, Field, RawView, Span};
 use super::timeline::{self, Timeline, TlsColumn};
-use super::{HtmlOptions, Marker, markdown, markup, safe, safe_back_link, thousands};
+use super::{HtmlOptions, Marker, clipped_note, markdown, markup, safe, safe_back_link, thousands};
 use crate::auth::compare::ClaimView;
 use crate::diagnose::Severity;
 use crate::hops::Side;
@@ -15,6 +15,7 @@ use crate::input::Source;
 use crate::render::{from_cell, journey_line, summary_rows};
 use crate::report::{HopReport, Report};
 use crate::text::human_duration;
+use crate::timing::Delay;
 
 #[derive(Serialize)]
 pub(super) struct Page<'a> {
@@ -30,7 +31,11 @@ pub(super) struct Page<'a> {
     hop_rows: Vec<HopRow>,
     time: TimeView,
     auth: Vec<AuthRow>,
+    /// Some authentication row has a "why": the column is shown.
+    auth_why: bool,
     claims: Vec<ClaimRow>,
+    claims_why: bool,
+    body_end: Option<BodyEnd>,
     verdicts: Vec<VerdictRow>,
     findings: Vec<FindingView>,
     counts: Vec<(&'static str, usize)>,
@@ -52,8 +57,9 @@ pub(super) fn page<'a>(
         Some(s) if !s.trim().is_empty() => format!("mailtrace · {s}"),
         _ => format!("mailtrace · {}", report.source.name),
     };
-    let (findings, spans) = findings(report);
-    let (raw, marked) = raw::build(&source.message, &spans);
+    let fields = raw::fields(&source.message);
+    let (findings, spans) = findings(report, &source.message, &fields);
+    let (raw, marked) = raw::build(&source.message, &spans, report.hops.len());
     let findings = link_evidence(findings, &marked);
     let counts = [Severity::Error, Severity::Warning, Severity::Info]
         .into_iter()
@@ -65,6 +71,7 @@ pub(super) fn page<'a>(
         })
         .filter(|(_, n)| *n > 0)
         .collect();
+    let auth = auth_rows(report);
     let mut originals = Vec::new();
     let mut depth = 1;
     let mut next = report.original.as_deref();
@@ -85,8 +92,11 @@ pub(super) fn page<'a>(
         tls_column: &timeline::TLS_COLUMN,
         hop_rows: hop_rows(report),
         time: time_view(report),
-        auth: auth_rows(report),
+        auth_why: auth.iter().any(|r| !r.why.is_empty()),
+        auth,
+        claims_why: report.claims.iter().any(|c| c.why.is_some()),
         claims: report.claims.iter().map(claim_row).collect(),
+        body_end: body_end(report, &source.message, &fields),
         verdicts: verdicts(report),
         findings,
         counts,
@@ -135,11 +145,17 @@ fn result_class(result: &str) -> &'static str {
 #[derive(Serialize)]
 struct Summary {
     rows: Vec<(&'static str, Option<String>)>,
+    /// The time story's one line, capitalised: the headline.
     time: Option<String>,
-    journey: String,
-    hops: usize,
+    /// Date header to first hop, first to last hop.
+    timing: Option<String>,
     worst: Option<&'static str>,
     worst_class: &'static str,
+    /// The worst finding's message, capitalised (findings come worst first).
+    worst_finding: Option<String>,
+    more_findings: usize,
+    /// One chip per authentication check.
+    checks: Vec<Check>,
     boundary: Option<String>,
     source_kind: String,
     bytes: String,
@@ -147,6 +163,84 @@ struct Summary {
     headers_only: bool,
     repairs: Vec<Repair>,
     paste_claims: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct Check {
+    name: &'static str,
+    result: String,
+    class: &'static str,
+    why: Option<String>,
+}
+
+/// `delivered in 4 s` -> `Delivered in 4 s`.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The authentication results in a line of chips: DKIM (the best signature), SPF, DMARC, ARC.
+fn checks(report: &Report) -> Vec<Check> {
+    let mut out = Vec::new();
+    let best = report
+        .dkim
+        .iter()
+        .find(|d| d.result.as_str() == "pass")
+        .or(report.dkim.first());
+    match best {
+        Some(d) => {
+            let why = if word(&d.body_hash) == "mismatch" {
+                Some("the body was changed after signing".to_string())
+            } else {
+                d.reason.as_ref().map(|r| r.replace('-', " "))
+            };
+            out.push(Check {
+                name: "DKIM",
+                result: d.result.as_str().to_string(),
+                class: result_class(d.result.as_str()),
+                why: why.filter(|_| d.result.as_str() != "pass"),
+            });
+        }
+        None => out.push(Check {
+            name: "DKIM",
+            result: "none".into(),
+            class: "res-none",
+            why: Some("not signed".into()),
+        }),
+    }
+    if let Some(spf) = &report.spf {
+        out.push(Check {
+            name: "SPF",
+            result: spf.result.as_str().to_string(),
+            class: result_class(spf.result.as_str()),
+            why: Some(format!("{} for {}", spf.ip, spf.domain))
+                .filter(|_| spf.result.as_str() != "pass"),
+        });
+    }
+    if let Some(d) = &report.dmarc {
+        out.push(Check {
+            name: "DMARC",
+            result: d.result.as_str().to_string(),
+            class: result_class(d.result.as_str()),
+            why: d
+                .policy
+                .as_ref()
+                .map(|p| format!("{}, p={p}", d.from_domain))
+                .filter(|_| d.result.as_str() != "pass"),
+        });
+    }
+    if !report.arc.instances.is_empty() {
+        out.push(Check {
+            name: "ARC",
+            result: report.arc.result.as_str().to_string(),
+            class: result_class(report.arc.result.as_str()),
+            why: None,
+        });
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -182,13 +276,28 @@ fn summary(report: &Report) -> Summary {
         };
         format!("hop {} at {host}{ip}{internal}: {}", b.hop, b.reason)
     });
+    let timing = [
+        report
+            .timing
+            .date_to_first_hop_seconds
+            .map(|s| format!("Date header to first hop {}", human_duration(s))),
+        report
+            .timing
+            .first_to_last_hop_seconds
+            .map(|s| format!("first to last hop {}", human_duration(s))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
     Summary {
         rows,
-        time: report.time.summary.clone(),
-        journey: journey_line(report),
-        hops: report.hops.len(),
+        time: report.time.summary.as_deref().map(capitalised),
+        timing: (!timing.is_empty()).then(|| timing.join("; ")),
         worst: worst.map(Severity::as_str),
         worst_class: worst.map(severity_class).unwrap_or("sev-none"),
+        worst_finding: report.findings.first().map(|f| capitalised(&f.message)),
+        more_findings: report.findings.len().saturating_sub(1),
+        checks: checks(report),
         boundary,
         source_kind: word(&report.source.kind),
         bytes: thousands(report.source.bytes),
@@ -232,6 +341,8 @@ struct HopRow {
     delay_class: &'static str,
     side: &'static str,
     at_boundary: bool,
+    /// A hand-off inside one server (loopback, or from and by the same host).
+    local: bool,
 }
 
 fn hop_rows(report: &Report) -> Vec<HopRow> {
@@ -289,6 +400,7 @@ fn hop_row(report: &Report, hop: &HopReport, skewed: &[usize]) -> HopRow {
             Side::Recipient => "recipient",
         },
         at_boundary: report.boundary.as_ref().is_some_and(|b| b.hop == hop.index),
+        local: timeline::is_local_handoff(hop),
     }
 }
 
@@ -301,6 +413,8 @@ struct TimeView {
 #[derive(Serialize)]
 struct TimeDelay {
     hop: usize,
+    /// The delay is a clock skew (said once: the skew of the same hop is not repeated).
+    skew: bool,
     duration: String,
     label: String,
     explanation: String,
@@ -314,6 +428,7 @@ struct TimeSkew {
 }
 
 fn time_view(report: &Report) -> TimeView {
+    let is_skew = |d: &Delay| d.cause == "clock-skew" || d.seconds < 0;
     TimeView {
         delays: report
             .time
@@ -321,15 +436,28 @@ fn time_view(report: &Report) -> TimeView {
             .iter()
             .map(|d| TimeDelay {
                 hop: d.hop,
-                duration: human_duration(d.seconds),
+                skew: is_skew(d),
+                duration: if d.seconds < 0 {
+                    format!(
+                        "clock {} behind",
+                        human_duration(d.seconds.saturating_abs())
+                    )
+                } else {
+                    human_duration(d.seconds)
+                },
                 label: d.label.clone(),
                 explanation: d.explanation.clone(),
             })
             .collect(),
+        // a skew already told by the delay of its hop is not told twice
         skews: report
             .time
             .skews
             .iter()
+            .filter(|s| {
+                !s.hop
+                    .is_some_and(|h| report.time.delays.iter().any(|d| d.hop == h && is_skew(d)))
+            })
             .map(|s| TimeSkew {
                 hop: s.hop,
                 source: s.source.clone(),
@@ -704,6 +832,8 @@ pub(super) struct FindingView {
     message: String,
     hop: Option<usize>,
     evidence: Vec<EvidenceView>,
+    /// How many evidence items are shown before "and N more".
+    evidence_shown: usize,
     summary: &'static str,
     /// The teaching page, as safe HTML (first finding of its code only).
     teaching: Option<Value>,
@@ -715,14 +845,109 @@ pub(super) struct FindingView {
 struct EvidenceView {
     header: String,
     excerpt: String,
+    /// Where it is, in words: `Received header, 4th from the top (hop 2)`.
+    place: Option<String>,
     bytes: Option<String>,
     k: Option<usize>,
     /// The span has a mark in the raw headers.
     linked: bool,
 }
 
+/// Evidence items shown at once; with more than `EVIDENCE_SHOWN + 1`, the rest fold away.
+const EVIDENCE_SHOWN: usize = 2;
+
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// Where a span lies, in words: the header field it falls in, which of its name from the
+/// top, and for a Received field its hop. None when it is outside the header block.
+fn place(start: usize, header: &str, fields: &[Field], hops: usize) -> Option<String> {
+    let at = fields
+        .partition_point(|f| f.start <= start)
+        .checked_sub(1)?;
+    let field = fields.get(at).filter(|f| start < f.end)?;
+    let name = if field.name.is_empty() {
+        header
+    } else {
+        field.name.as_str()
+    };
+    let same = |f: &Field| f.name.eq_ignore_ascii_case(name);
+    let nth = fields[..=at].iter().filter(|f| same(f)).count();
+    let total = fields.iter().filter(|f| same(f)).count();
+    let mut out = format!("{name} header");
+    if total > 1 {
+        out.push_str(&format!(", {} from the top", ordinal(nth)));
+    }
+    if name.eq_ignore_ascii_case("Received") {
+        let received = raw::received_starts(fields, hops);
+        if let Some((_, hop)) = received.iter().find(|(s, _)| *s == field.start) {
+            out.push_str(&format!(" (hop {hop})"));
+        }
+    }
+    Some(out)
+}
+
+/// The tags of a DKIM-Signature that tell its story (`d= s= a= c= h= bh= t= x= l=`), with the
+/// signature itself shortened to its length: `b=… 344 chars`.
+pub(super) fn dkim_tags(value: &str) -> String {
+    const SHOWN: &[&str] = &["d", "s", "a", "c", "h", "bh", "t", "x", "l", "i"];
+    let tags: Vec<(String, String)> = value
+        .split(';')
+        .filter_map(|t| {
+            let (k, v) = t.split_once('=')?;
+            let k = k.trim().to_ascii_lowercase();
+            let v = if k == "b" || k == "bh" || k == "h" {
+                v.split_whitespace().collect::<String>()
+            } else {
+                v.split_whitespace().collect::<Vec<_>>().join(" ")
+            };
+            Some((k, v))
+        })
+        .collect();
+    let mut out: Vec<String> = SHOWN
+        .iter()
+        .filter_map(|want| tags.iter().find(|(k, _)| k == want))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if let Some((_, b)) = tags.iter().find(|(k, _)| k == "b") {
+        out.push(format!("b=… {} chars", b.chars().count()));
+    }
+    if out.is_empty() {
+        value.to_string()
+    } else {
+        out.join("; ")
+    }
+}
+
+/// The excerpt of an evidence item; a DKIM-Signature's is read from its whole field when the
+/// span is there (the stored excerpt is cut at 300 characters) and shown by its tags.
+fn excerpt(header: &str, excerpt: &str, span: Option<[usize; 2]>, message: &[u8]) -> String {
+    if !header.eq_ignore_ascii_case("DKIM-Signature") {
+        return excerpt.to_string();
+    }
+    let whole = span
+        .filter(|[s, e]| s < e && *e <= message.len())
+        .map(|[s, e]| String::from_utf8_lossy(&message[s..e]).into_owned())
+        .and_then(|field| {
+            let (name, value) = field.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("DKIM-Signature")
+                .then(|| value.to_string())
+        });
+    dkim_tags(whole.as_deref().unwrap_or(excerpt))
+}
+
 /// The findings, and every evidence span numbered in order (k = 1, 2, ...).
-fn findings(report: &Report) -> (Vec<FindingView>, Vec<Span>) {
+fn findings(report: &Report, message: &[u8], fields: &[Field]) -> (Vec<FindingView>, Vec<Span>) {
     let mut spans = Vec::new();
     let mut first_of_code: Vec<(&str, usize)> = Vec::new();
     let mut out = Vec::with_capacity(report.findings.len());
@@ -745,7 +970,10 @@ fn findings(report: &Report) -> (Vec<FindingView>, Vec<Span>) {
                 });
                 EvidenceView {
                     header: e.header.clone(),
-                    excerpt: e.excerpt.clone(),
+                    excerpt: excerpt(&e.header, &e.excerpt, e.span, message),
+                    place: e
+                        .span
+                        .and_then(|[s, _]| place(s, &e.header, fields, report.hops.len())),
                     bytes: e
                         .span
                         .map(|[s, end]| format!("bytes {}–{}", thousands(s), thousands(end))),
@@ -753,7 +981,13 @@ fn findings(report: &Report) -> (Vec<FindingView>, Vec<Span>) {
                     linked: false,
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // two items and "and N more" (never "and 1 more": that one is shown)
+        let evidence_shown = if evidence.len() > EVIDENCE_SHOWN + 1 {
+            EVIDENCE_SHOWN
+        } else {
+            evidence.len()
+        };
         let rule = crate::diagnose::lookup(f.code);
         let (teaching, teaching_at) = match first_of_code.iter().find(|(c, _)| *c == f.code) {
             Some((_, at)) => (None, Some(*at)),
@@ -771,6 +1005,7 @@ fn findings(report: &Report) -> (Vec<FindingView>, Vec<Span>) {
             message: f.message.clone(),
             hop: f.hop,
             evidence,
+            evidence_shown,
             summary: rule.map(|r| r.summary).unwrap_or(""),
             teaching,
             teaching_at,
@@ -786,6 +1021,104 @@ fn link_evidence(mut findings: Vec<FindingView>, marked: &[usize]) -> Vec<Findin
         }
     }
     findings
+}
+
+// ---------------------------------------------------------------------------------------------
+// the end of the body, when a DKIM body hash no longer matches
+
+/// Lines of the body shown, and the longest part of one.
+const BODY_END_LINES: usize = 15;
+const BODY_LINE_BYTES: usize = 200;
+
+#[derive(Serialize)]
+struct BodyEnd {
+    sentence: String,
+    /// Safe markup, one line each.
+    lines: Vec<Value>,
+    skipped: usize,
+    /// `base64` or `quoted-printable` when the body is encoded so.
+    encoded: Option<String>,
+}
+
+fn body_end(report: &Report, message: &[u8], fields: &[Field]) -> Option<BodyEnd> {
+    let broken: Vec<String> = report
+        .dkim
+        .iter()
+        .filter(|d| word(&d.body_hash) == "mismatch")
+        .map(|d| format!("{} (s={})", d.domain, d.selector))
+        .collect();
+    if broken.is_empty() {
+        return None;
+    }
+    let sentence = format!(
+        "The DKIM signature of {} no longer matches the body: the body hash (bh=) it carries          was computed over a different body, so the body was changed after signing. Look for          added text at the end, such as a footer, a disclaimer or a mailing-list trailer.",
+        broken.join(" and ")
+    );
+    let block = raw::header_block_len(message);
+    let mut body = &message[block..];
+    body = body
+        .strip_prefix(b"\r\n")
+        .or_else(|| body.strip_prefix(b"\n"))
+        .unwrap_or(body);
+    // trailing empty lines are no part of what a signer hashes
+    let end = body
+        .iter()
+        .rposition(|b| !matches!(b, b'\r' | b'\n'))
+        .map_or(0, |p| p + 1);
+    let body = &body[..end];
+    let mut lines: Vec<&[u8]> = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() && lines.len() < BODY_END_LINES {
+        match memchr::memrchr(b'\n', rest) {
+            Some(p) => {
+                lines.push(&rest[p + 1..]);
+                rest = &rest[..p];
+            }
+            None => {
+                lines.push(rest);
+                rest = &[];
+            }
+        }
+    }
+    lines.reverse();
+    let skipped = if rest.is_empty() {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', rest).count() + 1
+    };
+    let lines = lines
+        .into_iter()
+        .map(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let cut = line.len().min(BODY_LINE_BYTES);
+            let mut html = markup(
+                &String::from_utf8_lossy(&line[..cut]),
+                Marker::Html,
+                usize::MAX,
+            );
+            if cut < line.len() {
+                html.push(' ');
+                html.push_str(&clipped_note(line.len() - cut, Marker::Html));
+            }
+            safe(html)
+        })
+        .collect();
+    let encoded = fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("Content-Transfer-Encoding"))
+        .and_then(|f| {
+            let text = String::from_utf8_lossy(&message[f.start..f.end]).to_ascii_lowercase();
+            ["base64", "quoted-printable"]
+                .into_iter()
+                .find(|e| text.contains(e))
+                .map(str::to_string)
+        });
+    Some(BodyEnd {
+        sentence,
+        lines,
+        skipped,
+        encoded,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -843,11 +1176,11 @@ fn deliveries(report: &Report) -> Vec<Delivery> {
                 }
             }
             let kind = match word(&r.kind).as_str() {
-                "dsn" => "Delivery status notification (RFC 3464)",
+                "dsn" => "Delivery status notification (bounce)",
                 "bounce-text" => "Bounce, in the server's own words",
-                "auto-reply" => "Automatic reply (RFC 3834)",
-                "feedback-report" => "Feedback report (RFC 5965)",
-                _ => "Report",
+                "auto-reply" => "Automatic reply (out of office or similar)",
+                "feedback-report" => "Abuse or feedback report (a complaint about this message)",
+                _ => "Delivery report",
             };
             Delivery { kind, fields }
         })
