@@ -7,17 +7,17 @@
 //! assertion depends on how fast anything is, except generous bounds that only catch hangs.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::net::{Ipv4Addr, UdpSocket};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, MX, PTR, SOA, TXT};
-use hickory_proto::rr::{Name, RData, Record, RecordType as WireType};
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::rdata::{A, AAAA, MX, PTR};
+use hickory_proto::rr::{RData, RecordType as WireType};
+
+mod common;
+use common::dns_server::{Behaviour, TestServer, name, txt};
 
 use mailtrace::auth::dns::{
     Answer, AnswerSource, Dns, DnsFailure, DnsSettings, DnsUse, Fallback, LayeredResolver,
@@ -35,138 +35,6 @@ const HANG: Duration = Duration::from_secs(20);
 // ---------------------------------------------------------------------------------------------
 // The loopback server
 
-/// What the server does for one name.
-#[derive(Clone)]
-enum Behaviour {
-    /// Answer from these records (none for a type = NoData).
-    Records(Vec<RData>),
-    /// Answer with this response code and nothing else.
-    Code(ResponseCode),
-    /// Never answer.
-    Silent,
-    /// Over UDP: an empty truncated reply; over TCP: these records.
-    Truncated(Vec<RData>),
-}
-
-struct TestServer {
-    addr: SocketAddr,
-    /// Every question received: (name, type, over TCP).
-    log: Arc<Mutex<Vec<(String, WireType, bool)>>>,
-    stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
-}
-
-impl TestServer {
-    fn start() -> TestServer {
-        let table = Arc::new(table());
-        // UDP and TCP on the same free port.
-        let (udp, tcp) = (0..50)
-            .find_map(|_| {
-                let udp = UdpSocket::bind("127.0.0.1:0").ok()?;
-                let port = udp.local_addr().ok()?.port();
-                let tcp = TcpListener::bind(("127.0.0.1", port)).ok()?;
-                Some((udp, tcp))
-            })
-            .expect("a free UDP+TCP port on 127.0.0.1");
-        let addr = udp.local_addr().expect("bound address");
-        udp.set_read_timeout(Some(Duration::from_millis(50)))
-            .expect("read timeout");
-        tcp.set_nonblocking(true).expect("nonblocking listener");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-
-        let udp_thread = {
-            let (table, log, stop) = (table.clone(), log.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while !stop.load(Ordering::Relaxed) {
-                    let Ok((len, peer)) = udp.recv_from(&mut buf) else {
-                        continue;
-                    };
-                    if let Some(reply) = respond(&table, &log, &buf[..len], false) {
-                        let _ = udp.send_to(&reply, peer);
-                    }
-                }
-            })
-        };
-        let tcp_thread = {
-            let (table, log, stop) = (table, log.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let Ok((mut stream, _)) = tcp.accept() else {
-                        std::thread::sleep(Duration::from_millis(10));
-                        continue;
-                    };
-                    let _ = stream.set_nonblocking(false);
-                    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-                    // One connection may carry several length-prefixed queries.
-                    loop {
-                        let mut len = [0u8; 2];
-                        if stream.read_exact(&mut len).is_err() {
-                            break;
-                        }
-                        let mut query = vec![0u8; usize::from(u16::from_be_bytes(len))];
-                        if stream.read_exact(&mut query).is_err() {
-                            break;
-                        }
-                        if let Some(reply) = respond(&table, &log, &query, true) {
-                            let Ok(len) = u16::try_from(reply.len()) else {
-                                break;
-                            };
-                            let _ = stream.write_all(&len.to_be_bytes());
-                            let _ = stream.write_all(&reply);
-                        }
-                    }
-                }
-            })
-        };
-        TestServer {
-            addr,
-            log,
-            stop,
-            threads: vec![udp_thread, tcp_thread],
-        }
-    }
-
-    /// The questions received for a name.
-    fn asked(&self, name: &str) -> Vec<(WireType, bool)> {
-        self.log
-            .lock()
-            .expect("log")
-            .iter()
-            .filter(|(n, _, _)| n == name)
-            .map(|(_, t, tcp)| (*t, *tcp))
-            .collect()
-    }
-
-    /// A resolver for tests that expect answers.
-    fn live(&self) -> LiveResolver {
-        LiveResolver::new(LiveConfig::server(self.addr).with_timeout(PATIENT)).expect("resolver")
-    }
-
-    /// A resolver for tests that wait for timeouts.
-    fn live_short(&self) -> LiveResolver {
-        LiveResolver::new(LiveConfig::server(self.addr).with_timeout(TIMEOUT)).expect("resolver")
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        for thread in self.threads.drain(..) {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn name(text: &str) -> Name {
-    Name::from_ascii(text).expect("test name")
-}
-
-fn txt(parts: &[&str]) -> RData {
-    RData::TXT(TXT::new(parts.iter().map(|s| s.to_string()).collect()))
-}
-
 fn big_key() -> String {
     // A 4096-bit RSA key record is about 750 bytes; make it bigger than any UDP answer here.
     let mut key = String::from("v=DKIM1; k=rsa; p=");
@@ -174,6 +42,20 @@ fn big_key() -> String {
         key.push(char::from(b'A' + (i % 26) as u8));
     }
     key
+}
+
+fn start_server() -> TestServer {
+    TestServer::start(table())
+}
+
+/// A resolver for tests that expect answers.
+fn live_resolver(server: &TestServer) -> LiveResolver {
+    LiveResolver::new(LiveConfig::server(server.addr).with_timeout(PATIENT)).expect("resolver")
+}
+
+/// A resolver for tests that wait for timeouts.
+fn short_resolver(server: &TestServer) -> LiveResolver {
+    LiveResolver::new(LiveConfig::server(server.addr).with_timeout(TIMEOUT)).expect("resolver")
 }
 
 fn table() -> HashMap<String, Behaviour> {
@@ -233,69 +115,6 @@ fn table() -> HashMap<String, Behaviour> {
     t
 }
 
-/// The reply to one query, or `None` to stay silent.
-fn respond(
-    table: &HashMap<String, Behaviour>,
-    log: &Mutex<Vec<(String, WireType, bool)>>,
-    packet: &[u8],
-    over_tcp: bool,
-) -> Option<Vec<u8>> {
-    let request = Message::from_vec(packet).ok()?;
-    let query = request.queries.first()?.clone();
-    let qname = query
-        .name()
-        .to_ascii()
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    let qtype = query.query_type();
-    if let Ok(mut log) = log.lock() {
-        log.push((qname.clone(), qtype, over_tcp));
-    }
-    let mut reply = Message::response(request.metadata.id, OpCode::Query);
-    reply.metadata.message_type = MessageType::Response;
-    reply.metadata.authoritative = true;
-    reply.metadata.recursion_desired = request.metadata.recursion_desired;
-    reply.add_query(query.clone());
-    let soa = Record::from_rdata(
-        name("test.example."),
-        60,
-        RData::SOA(SOA::new(
-            name("ns.test.example."),
-            name("hostmaster.test.example."),
-            1,
-            3600,
-            600,
-            86400,
-            60,
-        )),
-    );
-    let answer_with = |reply: &mut Message, records: &[RData]| {
-        for rdata in records.iter().filter(|r| r.record_type() == qtype) {
-            reply.add_answer(Record::from_rdata(query.name().clone(), 60, rdata.clone()));
-        }
-        if reply.answers.is_empty() {
-            reply.add_authority(soa.clone());
-        }
-    };
-    match table.get(&qname) {
-        Some(Behaviour::Silent) => return None,
-        Some(Behaviour::Code(code)) => reply.metadata.response_code = *code,
-        Some(Behaviour::Records(records)) => answer_with(&mut reply, records),
-        Some(Behaviour::Truncated(records)) => {
-            if over_tcp {
-                answer_with(&mut reply, records);
-            } else {
-                reply.metadata.truncation = true;
-            }
-        }
-        None => {
-            reply.metadata.response_code = ResponseCode::NXDomain;
-            reply.add_authority(soa);
-        }
-    }
-    reply.to_vec().ok()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
@@ -334,8 +153,8 @@ fn zone_answer(zones: &ZoneResolver, qname: &str, rtype: RecordType) -> Answer {
 
 #[test]
 fn live_answers_every_record_type() {
-    let server = TestServer::start();
-    let live = server.live();
+    let server = start_server();
+    let live = live_resolver(&server);
     let started = Instant::now();
 
     let (answer, source) = live.query("multi.test.example", RecordType::Txt);
@@ -380,8 +199,8 @@ fn live_answers_every_record_type() {
 
 #[test]
 fn live_truncated_answer_is_retried_over_tcp() {
-    let server = TestServer::start();
-    let live = server.live();
+    let server = start_server();
+    let live = live_resolver(&server);
     let (answer, _) = live.query("big.test.example", RecordType::Txt);
     assert_eq!(answer, records(&[&big_key()]));
     let asked = server.asked("big.test.example");
@@ -391,8 +210,8 @@ fn live_truncated_answer_is_retried_over_tcp() {
 
 #[test]
 fn live_timeout_then_recovery() {
-    let server = TestServer::start();
-    let live = server.live_short();
+    let server = start_server();
+    let live = short_resolver(&server);
     assert_eq!(
         live.query("test.example", RecordType::Txt).0,
         records(&["v=spf1 ip4:192.0.2.0/24 -all"])
@@ -422,8 +241,8 @@ fn live_timeout_then_recovery() {
 
 #[test]
 fn live_hickory_keeps_no_cache_of_its_own() {
-    let server = TestServer::start();
-    let live = server.live();
+    let server = start_server();
+    let live = live_resolver(&server);
     for _ in 0..3 {
         assert_eq!(
             live.query("host.test.example", RecordType::A).0,
@@ -433,7 +252,7 @@ fn live_hickory_keeps_no_cache_of_its_own() {
     assert_eq!(server.asked("host.test.example").len(), 3);
 
     // The run's cache is `Dns`: one question on the wire for three uses.
-    let dns = Dns::new(Box::new(server.live()));
+    let dns = Dns::new(Box::new(live_resolver(&server)));
     for _ in 0..3 {
         assert_eq!(
             dns.query("multi.test.example", RecordType::Txt),
@@ -447,8 +266,8 @@ fn live_hickory_keeps_no_cache_of_its_own() {
 #[test]
 fn live_works_from_inside_an_async_runtime() {
     // The library is synchronous, but a caller may be async: no "runtime within a runtime".
-    let server = TestServer::start();
-    let live = server.live();
+    let server = start_server();
+    let live = live_resolver(&server);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -465,8 +284,8 @@ fn live_works_from_inside_an_async_runtime() {
 
 #[test]
 fn breaker_trips_after_two_timeouts_without_any_answer() {
-    let server = TestServer::start();
-    let live = server.live_short();
+    let server = start_server();
+    let live = short_resolver(&server);
     assert_eq!(
         live.query("slow.test.example", RecordType::Txt).0,
         Answer::Failed(DnsFailure::Timeout)
@@ -791,10 +610,10 @@ const OVERRIDE: &str = "multi.test.example. TXT \"from the zone\"\n\
 
 #[test]
 fn zones_take_precedence_over_live_dns() {
-    let server = TestServer::start();
+    let server = start_server();
     let mut zones = ZoneResolver::new();
     zones.load_str("override.zone", OVERRIDE).expect("zone");
-    let layered = LayeredResolver::live(zones, server.live());
+    let layered = LayeredResolver::live(zones, live_resolver(&server));
     let zone_source = AnswerSource::Zone("override.zone".to_string());
 
     assert_eq!(
@@ -923,10 +742,13 @@ fn assert_replays(uses: &[DnsUse], saved: &str) {
 
 #[test]
 fn saved_live_answers_replay_offline() {
-    let server = TestServer::start();
+    let server = start_server();
     let mut zones = ZoneResolver::new();
     zones.load_str("override.zone", OVERRIDE).expect("zone");
-    let dns = Dns::new(Box::new(LayeredResolver::live(zones, server.live())));
+    let dns = Dns::new(Box::new(LayeredResolver::live(
+        zones,
+        live_resolver(&server),
+    )));
     let queries = [
         ("multi.test.example", RecordType::Txt),
         ("big.test.example", RecordType::Txt),
@@ -1059,7 +881,7 @@ fn the_sample_zone_loads() {
 
 #[test]
 fn cli_dns_server_gives_live_answers_nxdomain_servfail_and_timeout() {
-    let server = TestServer::start();
+    let server = start_server();
     let message = "Return-Path: <ann@test.example>\n\
 Received: from relay.test.example (relay.test.example [192.0.2.10])\n\
 \tby mx.example.org (Postfix) with ESMTPS id 4ZAB12; Tue, 11 Mar 2025 09:15:42 +0000\n\

@@ -200,7 +200,7 @@ pub fn parse_record(text: &str) -> Result<DmarcRecord, String> {
 }
 
 /// RFC 7489 6.2 `dmarc-uri`: a URI (scheme ":" something) with an optional `!size`.
-fn valid_uri(uri: &str) -> bool {
+pub(crate) fn valid_uri(uri: &str) -> bool {
     let uri = uri.rsplit_once('!').map_or(uri, |(u, _)| u);
     let Some((scheme, rest)) = uri.split_once(':') else {
         return false;

@@ -21,9 +21,9 @@ use super::AuthResult;
 use super::dns::{Answer, Dns, DnsFailure, RecordType};
 
 /// RFC 7208 4.6.4: at most ten terms that query DNS (include, a, mx, ptr, exists, redirect).
-const MAX_DNS_TERMS: u32 = 10;
+pub(crate) const MAX_DNS_TERMS: u32 = 10;
 /// RFC 7208 4.6.4: at most two lookups that return no answer (NXDOMAIN or no records).
-const MAX_VOID_LOOKUPS: u32 = 2;
+pub(crate) const MAX_VOID_LOOKUPS: u32 = 2;
 /// RFC 7208 4.6.4: an `mx` mechanism looks up the addresses of at most ten exchangers.
 const MAX_MX_NAMES: usize = 10;
 /// RFC 7208 4.6.4: `ptr` and `%{p}` validate at most ten PTR names; the rest are ignored.
@@ -241,7 +241,7 @@ fn canonical_ip(ip: IpAddr) -> IpAddr {
 // Records
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Qualifier {
+pub(crate) enum Qualifier {
     Pass,
     Fail,
     SoftFail,
@@ -249,7 +249,7 @@ enum Qualifier {
 }
 
 impl Qualifier {
-    fn result(self) -> AuthResult {
+    pub(crate) fn result(self) -> AuthResult {
         match self {
             Qualifier::Pass => AuthResult::Pass,
             Qualifier::Fail => AuthResult::Fail,
@@ -260,7 +260,7 @@ impl Qualifier {
 }
 
 #[derive(Debug, Clone)]
-enum Mechanism {
+pub(crate) enum Mechanism {
     All,
     Include(MacroString),
     A {
@@ -280,15 +280,15 @@ enum Mechanism {
 }
 
 #[derive(Debug, Clone)]
-struct Directive {
-    qualifier: Qualifier,
-    mechanism: Mechanism,
+pub(crate) struct Directive {
+    pub(crate) qualifier: Qualifier,
+    pub(crate) mechanism: Mechanism,
     /// The term as written.
-    text: String,
+    pub(crate) text: String,
 }
 
 #[derive(Debug, Clone, Default)]
-struct Record {
+pub(crate) struct Record {
     directives: Vec<Directive>,
     /// The redirect target and the term as written.
     redirect: Option<(MacroString, String)>,
@@ -296,7 +296,7 @@ struct Record {
 }
 
 /// RFC 7208 4.5: an SPF record begins with `v=spf1` (any case) followed by a space or its end.
-fn is_spf_record(text: &str) -> bool {
+pub(crate) fn is_spf_record(text: &str) -> bool {
     let b = text.as_bytes();
     b.get(..6)
         .is_some_and(|v| v.eq_ignore_ascii_case(b"v=spf1"))
@@ -304,7 +304,7 @@ fn is_spf_record(text: &str) -> bool {
 }
 
 /// Parse a whole record (RFC 7208 4.6, 12): any syntax error anywhere is an error.
-fn parse_record(text: &str) -> Result<Record, String> {
+pub(crate) fn parse_record(text: &str) -> Result<Record, String> {
     if let Some(c) = text.chars().find(|c| !c.is_ascii()) {
         return Err(format!("non-ASCII character {c:?}"));
     }
@@ -333,7 +333,7 @@ fn parse_record(text: &str) -> Result<Record, String> {
     Ok(record)
 }
 
-enum Term {
+pub(crate) enum Term {
     Directive(Directive),
     Redirect(MacroString),
     Exp(MacroString),
@@ -347,7 +347,7 @@ fn is_modifier_name(name: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-fn parse_term(term: &str) -> Result<Term, String> {
+pub(crate) fn parse_term(term: &str) -> Result<Term, String> {
     if let Some((name, value)) = term.split_once('=')
         && is_modifier_name(name)
     {
@@ -501,7 +501,7 @@ enum Mode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Macro {
+pub(crate) struct Macro {
     /// The macro letter, lowercase.
     letter: u8,
     /// Uppercase letter: URL-escape the result.
@@ -513,14 +513,14 @@ struct Macro {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
+pub(crate) enum Token {
     Literal(String),
     Macro(Macro),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct MacroString {
-    tokens: Vec<Token>,
+pub(crate) struct MacroString {
+    pub(crate) tokens: Vec<Token>,
     /// The literal characters after the last macro-expand (for the domain-end rule).
     tail: String,
 }
@@ -701,7 +701,7 @@ fn url_escape(s: &str) -> String {
 
 /// An expanded name made fit for a query (RFC 7208 4.3, 7.3): trailing dot dropped, left-hand
 /// labels removed until it is at most 253 characters; None for an empty or over-long label.
-fn target_name(expanded: &str) -> Option<String> {
+pub(crate) fn target_name(expanded: &str) -> Option<String> {
     let mut name = expanded.strip_suffix('.').unwrap_or(expanded);
     while name.len() > MAX_NAME_LEN {
         name = name.split_once('.')?.1;
@@ -770,7 +770,7 @@ fn rtype_name(rtype: RecordType) -> &'static str {
 }
 
 /// A sentence for a failed query; offline says "not found (offline)".
-fn failure_note(failure: &DnsFailure, name: &str, rtype: RecordType) -> String {
+pub(crate) fn failure_note(failure: &DnsFailure, name: &str, rtype: RecordType) -> String {
     let what = format!("{name} {}", rtype_name(rtype));
     match failure {
         DnsFailure::Offline => format!("not found (offline): {what}"),

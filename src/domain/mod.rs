@@ -14,6 +14,7 @@ use crate::diagnose::Finding;
 
 pub mod dkim;
 pub mod dmarc;
+pub mod fetch;
 pub mod mta_sts;
 pub mod mx;
 pub mod rules;
@@ -121,11 +122,7 @@ pub fn is_domain_name(name: &str) -> bool {
         })
 }
 
-/// The MTA-STS policy fetcher of the command: none offline; otherwise HTTPS (when built with
-/// it, see [`fetch`]).
+/// The MTA-STS policy fetcher of the command: none offline; otherwise HTTPS ([`fetch`]).
 pub fn default_fetcher(offline: bool) -> Option<Box<dyn PolicyFetcher>> {
-    if offline {
-        return None;
-    }
-    None
+    (!offline).then(|| Box::new(fetch::HttpsPolicyFetcher::default()) as Box<dyn PolicyFetcher>)
 }

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod dns_server;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};

@@ -17,7 +17,7 @@ use super::Reason;
 use super::tags;
 
 /// A key that can verify signatures of the signature's algorithm.
-pub(super) struct Key {
+pub(crate) struct Key {
     pub verifier: PublicKey,
     pub bits: u32,
     /// `t=y`: the domain is testing DKIM.
@@ -28,7 +28,7 @@ pub(super) struct Key {
 
 /// Why no usable key could be had.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct KeyProblem {
+pub(crate) struct KeyProblem {
     pub reason: Reason,
     pub note: String,
 }
@@ -84,7 +84,7 @@ pub(super) fn fetch(dns: &Dns, name: &str, algorithm: Algorithm) -> Result<Key, 
 }
 
 /// Judge one key record.
-pub(super) fn judge(record: &str, algorithm: Algorithm) -> Result<Key, KeyProblem> {
+pub(crate) fn judge(record: &str, algorithm: Algorithm) -> Result<Key, KeyProblem> {
     let list = tags::parse(record.as_bytes())
         .map_err(|e| problem(Reason::KeySyntax, format!("key record: {e}")))?;
     if let Some(v) = list.text("v") {

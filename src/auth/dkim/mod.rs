@@ -58,8 +58,8 @@
 //! caller), must not panic on any input, and must not judge alignment (that is DMARC's).
 
 mod canon;
-mod key;
-mod tags;
+pub(crate) mod key;
+pub(crate) mod tags;
 #[cfg(test)]
 mod tests;
 

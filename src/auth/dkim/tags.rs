@@ -7,14 +7,14 @@
 /// One `name=value` pair; the value keeps its inner folding whitespace, surrounding whitespace
 /// is trimmed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Tag<'a> {
+pub(crate) struct Tag<'a> {
     pub name: &'a str,
     pub value: &'a [u8],
 }
 
 /// A parsed tag list, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct TagList<'a> {
+pub(crate) struct TagList<'a> {
     pub tags: Vec<Tag<'a>>,
 }
 
@@ -67,7 +67,7 @@ pub(super) fn compact(v: &[u8]) -> String {
 /// Parse a tag list. Empty segments (`;;`, a final `;`) are tolerated; a segment without `=`,
 /// a malformed tag name or a duplicate tag makes the whole list invalid (RFC 6376 section 3.2:
 /// "if a tag name does occur more than once, the entire tag-list is invalid").
-pub(super) fn parse(input: &[u8]) -> Result<TagList<'_>, String> {
+pub(crate) fn parse(input: &[u8]) -> Result<TagList<'_>, String> {
     let mut tags: Vec<Tag<'_>> = Vec::new();
     for segment in input.split(|&b| b == b';') {
         if trim(segment).is_empty() {
