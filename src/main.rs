@@ -18,6 +18,7 @@ use mailtrace::auth::dns;
 use mailtrace::batch;
 use mailtrace::diagnose::{Rule, Severity, all_rules, lookup};
 use mailtrace::input::mailbox::{self, MailboxFormat};
+use mailtrace::options::Limits;
 use mailtrace::render::{self, TextStyle, Width};
 use mailtrace::{Options, Report, Source};
 
@@ -90,6 +91,8 @@ struct AnalyzeArgs {
     explain: bool,
     #[command(flatten)]
     dns: DnsArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Args, Clone)]
@@ -131,7 +134,11 @@ struct ServeArgs {
     /// (and have DNS looked up on their behalf): a warning says so.
     #[arg(long, value_name = "ADDR", default_value_t = mailtrace::serve::DEFAULT_LISTEN)]
     listen: std::net::SocketAddr,
-    /// Largest request accepted, in bytes (default: the message size limit).
+    /// A host name the page may be reached by besides its address (repeatable); other names
+    /// are refused, against DNS rebinding.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_host: Vec<String>,
+    /// Largest request accepted, in bytes (default: 10 MiB).
     #[arg(long, value_name = "BYTES")]
     max_request_bytes: Option<usize>,
     /// The "now" of every analysis, RFC 3339; default: the clock at each request.
@@ -145,6 +152,8 @@ struct ServeArgs {
     delay_threshold: i64,
     #[command(flatten)]
     dns: DnsArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// Where DNS answers come from.
@@ -182,6 +191,58 @@ impl DnsArgs {
 
     fn build(&self) -> Result<dns::Dns> {
         self.settings()?.build().map_err(|e| anyhow!("{e}"))
+    }
+}
+
+/// How much work one message may cause (see `mailtrace::options::Limits` for why each
+/// default). Input past the first three is refused with an error; past the others, what is
+/// left unchecked is marked in the report and listed in its `limits`.
+#[derive(Args, Clone)]
+struct LimitArgs {
+    /// Refuse messages larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_message_bytes)]
+    max_message_bytes: usize,
+    /// Refuse messages with more header fields than this.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_headers)]
+    max_headers: usize,
+    /// Refuse messages with a header field (folded lines together) longer than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_header_line_bytes)]
+    max_header_line_bytes: usize,
+    /// Read bounce and report MIME parts at most this many multipart levels deep.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_mime_depth)]
+    max_mime_depth: usize,
+    /// Verify at most this many DKIM signatures per message (top to bottom).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_dkim_signatures)]
+    max_dkim_signatures: usize,
+    /// Verify at most this many ARC instances per message (the newest).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_arc_instances)]
+    max_arc_instances: usize,
+    /// Make at most this many DNS lookups per message (cached answers are free).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_dns_lookups)]
+    max_dns_lookups: usize,
+    /// Seconds of DNS lookups one message may use in all; past it lookups fail at once.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().dns_time_budget.as_secs_f64())]
+    dns_time_budget: f64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Result<Limits> {
+        if !(self.dns_time_budget.is_finite() && self.dns_time_budget >= 0.0) {
+            return Err(anyhow!(
+                "--dns-time-budget must be a number of seconds, 0 or more"
+            ));
+        }
+        Ok(Limits {
+            max_message_bytes: self.max_message_bytes,
+            max_headers: self.max_headers,
+            max_header_line_bytes: self.max_header_line_bytes,
+            max_mime_depth: self.max_mime_depth,
+            max_dkim_signatures: self.max_dkim_signatures,
+            max_arc_instances: self.max_arc_instances,
+            max_dns_lookups: self.max_dns_lookups,
+            dns_time_budget: std::time::Duration::try_from_secs_f64(self.dns_time_budget)
+                .unwrap_or(std::time::Duration::MAX),
+        })
     }
 }
 
@@ -223,6 +284,8 @@ struct BatchArgs {
     delay_threshold: i64,
     #[command(flatten)]
     dns: DnsArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -332,7 +395,7 @@ fn read_input(path: &PathBuf, limit: usize) -> Result<(String, Vec<u8>)> {
     }
     if buf.len() > limit {
         return Err(anyhow!(
-            "{name}: the input is over the limit of {limit} bytes"
+            "{name}: the input is over the limit of {limit} bytes (raise it with --max-message-bytes)"
         ));
     }
     Ok((name, buf))
@@ -343,8 +406,8 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         now: Some(args.at.unwrap_or_else(Utc::now)),
         trust: args.trust.clone(),
         delay_threshold_secs: args.delay_threshold,
+        limits: args.limits.limits()?,
         dns: std::sync::Arc::new(args.dns.build()?),
-        ..Options::default()
     };
     let mut dns_used = Vec::new();
     let color = match args.color {
@@ -375,12 +438,14 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     let mut worst: Option<Severity> = None;
     let mut json_reports = Vec::new();
     for (i, path) in files.iter().enumerate() {
-        let analysed = read_input(path, options.max_message_bytes).and_then(|(name, bytes)| {
-            let source = Source::from_bytes(&name, bytes).map_err(|e| anyhow!("{name}: {e}"))?;
-            let report =
-                mailtrace::analyze(&source, &options).map_err(|e| anyhow!("{name}: {e}"))?;
-            Ok((source, report))
-        });
+        let analysed =
+            read_input(path, options.limits.max_message_bytes).and_then(|(name, bytes)| {
+                let source =
+                    Source::from_bytes(&name, bytes).map_err(|e| anyhow!("{name}: {e}"))?;
+                let report =
+                    mailtrace::analyze(&source, &options).map_err(|e| anyhow!("{name}: {e}"))?;
+                Ok((source, report))
+            });
         let (source, report): (Source, Report) = match analysed {
             Ok(r) => r,
             Err(e) => {
@@ -497,7 +562,7 @@ fn run_domain(args: DomainArgs) -> Result<ExitCode> {
             dns: std::sync::Arc::clone(&dns),
             ..Options::default()
         };
-        let (name, bytes) = read_input(path, options.max_message_bytes)?;
+        let (name, bytes) = read_input(path, options.limits.max_message_bytes)?;
         let source = Source::from_bytes(&name, bytes).map_err(|e| anyhow!("{name}: {e}"))?;
         let report = mailtrace::analyze(&source, &options).map_err(|e| anyhow!("{name}: {e}"))?;
         dns.take_log();
@@ -518,6 +583,7 @@ fn run_domain(args: DomainArgs) -> Result<ExitCode> {
     let options = mailtrace::domain::DomainOptions {
         selectors: args.selector.clone(),
         probe_selectors: args.probe_selectors,
+        offline: settings.offline,
     };
     let fetcher = mailtrace::domain::default_fetcher(settings.offline);
     let reports: Vec<mailtrace::domain::DomainReport> = domains
@@ -526,7 +592,8 @@ fn run_domain(args: DomainArgs) -> Result<ExitCode> {
         .collect();
     let mut out = String::new();
     match args.format {
-        DomainFormat::Json if reports.len() == 1 => {
+        // one domain given: one object; --from-message: always an array
+        DomainFormat::Json if args.from_message.is_none() && reports.len() == 1 => {
             out = serde_json::to_string_pretty(&reports[0])? + "\n";
         }
         DomainFormat::Json => out = serde_json::to_string_pretty(&reports)? + "\n",
@@ -583,12 +650,14 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode> {
         now: args.at,
         trust: args.trust.clone(),
         delay_threshold_secs: args.delay_threshold,
+        limits: args.limits.limits()?,
         ..Options::default()
     };
     let mut config = mailtrace::serve::ServeConfig::new(args.listen, options, args.dns.settings()?);
     config.max_request_bytes = args
         .max_request_bytes
-        .unwrap_or(config.options.max_message_bytes);
+        .unwrap_or(mailtrace::serve::DEFAULT_MAX_REQUEST_BYTES);
+    config.allowed_hosts = args.allow_host.clone();
     if args.at.is_none() {
         config.clock = Some(Utc::now);
     }
@@ -603,8 +672,8 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
         now: Some(args.at.unwrap_or_else(Utc::now)),
         trust: args.trust.clone(),
         delay_threshold_secs: args.delay_threshold,
+        limits: args.limits.limits()?,
         dns: std::sync::Arc::new(shared.worker()),
-        ..Options::default()
     };
     let jobs = args
         .jobs
@@ -659,7 +728,13 @@ fn run_batch(args: BatchArgs) -> Result<ExitCode> {
     let mut worst: Option<Severity> = None;
     interrupt::install();
 
-    let items = mailbox::open(&args.paths, args.input_format.map(MailboxFormat::from));
+    let items = mailbox::open_with(
+        &args.paths,
+        args.input_format.map(MailboxFormat::from),
+        &mailbox::OpenOptions {
+            max_message_bytes: config.options.limits.max_message_bytes,
+        },
+    );
     // --save-dns: every distinct answer the run used (bounded by the distinct names asked)
     let save_dns = args.dns.save_dns.is_some();
     let mut dns_used: Vec<dns::DnsUse> = Vec::new();

@@ -64,6 +64,32 @@ pub struct Report {
     pub time: TimeStory,
     /// Findings, worst first.
     pub findings: Vec<Finding>,
+    /// The limits of `Options::limits` this analysis reached, in the order met; empty when
+    /// none was (the usual case). Whatever a limit left unchecked is also marked where it
+    /// stands (a DKIM signature `not-checked`, an ARC instance `unchecked`, a DNS answer
+    /// failed as `budget`).
+    pub limits: Vec<LimitReached>,
+}
+
+/// One limit an analysis reached, and what was left out because of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LimitReached {
+    /// The limit, named as its flag without the dashes: `max-dkim-signatures`,
+    /// `max-arc-instances`, `max-mime-depth`, `max-dns-lookups` or `dns-time-budget`.
+    pub limit: String,
+    /// What was left out, in words (lowercase, no final period), ending with the flag that
+    /// raises the limit.
+    pub message: String,
+}
+
+impl LimitReached {
+    /// A limit reached, with the flag that raises it appended to the message.
+    pub fn new(limit: &str, what: impl std::fmt::Display) -> Self {
+        LimitReached {
+            limit: limit.to_string(),
+            message: format!("{what} (raise the limit with --{limit})"),
+        }
+    }
 }
 
 /// What [`build`] assembles.
@@ -86,6 +112,8 @@ pub struct Parts<'a> {
     pub findings: Vec<Finding>,
     /// DNS answers used.
     pub dns: Vec<DnsUse>,
+    /// Limits reached.
+    pub limits: Vec<LimitReached>,
     /// The returned original, analysed.
     pub original: Option<Box<Report>>,
     /// Why it could not be analysed.
@@ -240,6 +268,7 @@ pub fn build(parts: Parts) -> Report {
         time,
         findings,
         dns,
+        limits,
         original,
         original_error,
     } = parts;
@@ -308,5 +337,6 @@ pub fn build(parts: Parts) -> Report {
         verdicts,
         time,
         findings,
+        limits,
     }
 }

@@ -170,6 +170,12 @@ impl Browser {
     fn open(test: &str) -> Option<Browser> {
         for tool in [CHROMIUM, CHROMEDRIVER] {
             if !Path::new(tool).exists() {
+                // CI installs the browser and sets this: there, a missing browser is a failure,
+                // not a skip that would let every browser test pass unseen
+                assert!(
+                    std::env::var_os("MAILTRACE_REQUIRE_BROWSER").is_none(),
+                    "browser test {test}: {tool} not found but MAILTRACE_REQUIRE_BROWSER is set"
+                );
                 eprintln!(
                     "note: browser test {test} skipped: {tool} not found (apt-get install chromium chromium-driver)"
                 );

@@ -375,6 +375,27 @@ fn hop_group(html: &str, n: usize) -> &str {
     &rest[..end]
 }
 
+/// Hops drawn in full: past this many, the page shows the oldest `HOP_HEAD`, the newest
+/// `HOP_TAIL` and the boundary hop (the renderer's `timeline::HOP_HEAD` and `HOP_TAIL`).
+const HOP_HEAD: usize = 200;
+const HOP_TAIL: usize = 50;
+/// Findings shown (the renderer's `MAX_FINDINGS`).
+const MAX_FINDINGS: usize = 200;
+
+/// The indices of the hops the page shows, in order.
+fn shown_hops(report: &Report) -> Vec<usize> {
+    let n = report.hops.len();
+    let boundary = report.boundary.as_ref().map(|b| b.hop);
+    report
+        .hops
+        .iter()
+        .map(|h| h.index)
+        .filter(|&i| {
+            n <= HOP_HEAD + HOP_TAIL || i <= HOP_HEAD || i > n - HOP_TAIL || boundary == Some(i)
+        })
+        .collect()
+}
+
 /// The page's structure agrees with the report it was made from.
 fn assert_structure(what: &str, report: &Report, html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"), "{what}");
@@ -415,7 +436,7 @@ fn assert_structure(what: &str, report: &Report, html: &str) {
     }
     assert_eq!(html.matches("<svg class=\"timeline\"").count(), 1, "{what}");
 
-    // one g.hop per hop, 1..n in order
+    // one g.hop per hop shown (every hop of real mail), 1..n in order
     let groups: Vec<usize> = html
         .match_indices("<g class=\"hop\" data-hop=\"")
         .map(|(i, m)| {
@@ -423,14 +444,18 @@ fn assert_structure(what: &str, report: &Report, html: &str) {
             rest[..rest.find('"').unwrap()].parse().unwrap()
         })
         .collect();
-    let want: Vec<usize> = report.hops.iter().map(|h| h.index).collect();
+    let want = shown_hops(report);
     assert_eq!(groups, want, "{what}: timeline hops");
     assert_eq!(
         html.matches("<g class=\"hop\"").count(),
-        report.hops.len(),
+        want.len(),
         "{what}"
     );
-    for hop in &report.hops {
+    for hop in report
+        .hops
+        .iter()
+        .filter(|h| want.binary_search(&h.index).is_ok())
+    {
         let g = hop_group(html, hop.index);
         if hop.tls.is_some() {
             assert!(g.contains("class=\"tls\""), "{what}: hop {} TLS", hop.index);
@@ -477,7 +502,7 @@ fn assert_structure(what: &str, report: &Report, html: &str) {
 
     // the findings, in order, each with its code and teaching page
     let mut at = 0;
-    for (i, f) in report.findings.iter().enumerate() {
+    for (i, f) in report.findings.iter().enumerate().take(MAX_FINDINGS) {
         let open = format!(
             "<article class=\"finding\" id=\"finding-{}\" data-code=\"{}\"",
             i + 1,
@@ -496,7 +521,7 @@ fn assert_structure(what: &str, report: &Report, html: &str) {
     }
     assert_eq!(
         html.matches("<article class=\"finding\"").count(),
-        report.findings.len(),
+        report.findings.len().min(MAX_FINDINGS),
         "{what}"
     );
 
@@ -1278,7 +1303,9 @@ fn megabyte_header_lines_are_cut_short_and_fast() {
     msg.extend(std::iter::repeat_n(b'N', mb));
     msg.extend_from_slice(b"\" <a@example.net>\r\nTo: b@example.org\r\nDate: Tue, 11 Mar 2025 09:15:40 +0000\r\nMessage-ID: <m@example.net>\r\n\r\nbody\r\n");
     let mut options = options();
-    options.max_message_bytes = 64 * mb;
+    options.limits.max_message_bytes = 64 * mb;
+    // fields of a megabyte and more: past the default limit for one field
+    options.limits.max_header_line_bytes = 64 * mb;
     let source = Source::from_bytes("huge.eml", msg).unwrap();
     let report = mailtrace::analyze(&source, &options).unwrap();
 
@@ -1329,4 +1356,103 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// A mail loop: `n` Received fields, newest first, one hop a second, every other clock ten
+/// minutes behind (a skew finding with evidence per hop).
+fn mail_loop(n: usize) -> Vec<u8> {
+    use chrono::{Duration, TimeZone, Utc};
+    let base = Utc.with_ymd_and_hms(2025, 3, 11, 9, 0, 0).unwrap();
+    let mut msg = Vec::new();
+    for hop in (1..=n).rev() {
+        let secs = hop as i64 * 400 - (hop as i64 % 2) * 1_000;
+        let at = (base + Duration::seconds(secs)).format("%a, %d %b %Y %H:%M:%S +0000");
+        msg.extend_from_slice(
+            format!(
+                "Received: from relay{}.example.net (relay{}.example.net [198.51.100.{}]) \
+                 by relay{hop}.example.net with ESMTPS id h{hop}; {at}\r\n",
+                hop - 1,
+                hop - 1,
+                hop % 250 + 1
+            )
+            .as_bytes(),
+        );
+    }
+    msg.extend_from_slice(
+        b"From: a@example.net\r\nTo: b@example.org\r\nSubject: loop\r\n\
+          Date: Tue, 11 Mar 2025 09:00:00 +0000\r\nMessage-ID: <loop@example.net>\r\n\r\nbody\r\n",
+    );
+    msg
+}
+
+#[test]
+fn a_mail_loop_of_ten_thousand_hops_makes_a_bounded_page() {
+    let n = 10_000;
+    let source = Source::from_bytes("loop.eml", mail_loop(n)).unwrap();
+    let mut options = options();
+    // more fields than the default limit admits
+    options.limits.max_headers = 2 * n;
+    let report = mailtrace::analyze(&source, &options).unwrap();
+    assert_eq!(report.hops.len(), n);
+    let html = page(&report, &source);
+    eprintln!(
+        "{n} Received fields: {} findings, a page of {} bytes",
+        report.findings.len(),
+        html.len()
+    );
+    // no timing asserted: the bounds below are what keeps the work and the page small
+    assert!(
+        html.len() < 3 * 1024 * 1024,
+        "the page is {} bytes",
+        html.len()
+    );
+    let groups = html.matches("<g class=\"hop\"").count();
+    assert!(groups <= HOP_HEAD + HOP_TAIL + 1, "{groups} hops drawn");
+    assert_eq!(groups, shown_hops(&report).len());
+    let rows = html.matches("<tr class=\"side-").count();
+    assert!(rows <= HOP_HEAD + HOP_TAIL + 1, "{rows} hop rows");
+    // the rows left out are said, in the drawing and in the table, with the count
+    let hidden = n - groups;
+    let note = format!(
+        "… {} hops not shown (hops {} to {}): the message has {} Received fields; see the JSON report",
+        thousands(hidden),
+        HOP_HEAD + 1,
+        thousands(n - HOP_TAIL),
+        thousands(n)
+    );
+    assert!(report.boundary.as_ref().is_some_and(|b| b.hop <= HOP_HEAD));
+    assert_eq!(html.matches(&note).count(), 2, "no {note:?}");
+    assert!(html.contains("<g class=\"gap\">"));
+    assert!(html.contains("<tr class=\"gap-row\">"));
+    // hops 1..200 and the newest 50, in order
+    assert!(!hop_group(&html, HOP_HEAD).is_empty());
+    assert!(!html.contains(&format!("data-hop=\"{}\"", HOP_HEAD + 1)));
+    assert!(html.contains(&format!("data-hop=\"{n}\"")));
+    // a finding per skewed hop, but only the first ones on the page, with the rest counted
+    assert!(
+        report.findings.len() > MAX_FINDINGS,
+        "{}",
+        report.findings.len()
+    );
+    assert!(html.contains(&format!(
+        "… {} more findings not shown here; see the JSON report",
+        report.findings.len() - MAX_FINDINGS
+    )));
+    assert_structure("loop", &report, &html);
+    assert_inert("loop", &html, None);
+
+    // a boundary among the hops left out is drawn all the same, between two gaps
+    let mut moved = report.clone();
+    let middle = n / 2;
+    moved.boundary.as_mut().unwrap().hop = middle;
+    let html = page(&moved, &source);
+    assert!(html.contains(&format!("<g class=\"hop\" data-hop=\"{middle}\">")));
+    assert_eq!(html.matches("<g class=\"gap\">").count(), 2);
+    assert_eq!(html.matches("<tr class=\"gap-row\">").count(), 2);
+    assert!(html.contains(&format!(
+        "hops not shown (hops {} to {})",
+        thousands(middle + 1),
+        thousands(n - HOP_TAIL)
+    )));
+    assert_structure("loop, boundary moved", &moved, &html);
 }

@@ -45,6 +45,8 @@ fn error_kind(e: &Error) -> &'static str {
         Error::Binary(_) => "binary",
         Error::NoHeaders(_) => "no-headers",
         Error::TooLarge { .. } => "too-large",
+        Error::TooManyHeaders { .. } => "too-many-headers",
+        Error::HeaderTooLong { .. } => "header-too-long",
     }
 }
 
@@ -128,7 +130,10 @@ fn every_corpus_file_reads_or_fails_cleanly() {
             Err(e) => {
                 let detail = match e {
                     Error::Binary(d) | Error::NoHeaders(d) => d.as_str(),
-                    Error::Empty | Error::TooLarge { .. } => "-",
+                    Error::Empty
+                    | Error::TooLarge { .. }
+                    | Error::TooManyHeaders { .. }
+                    | Error::HeaderTooLong { .. } => "-",
                 };
                 assert!(
                     !detail.is_empty(),

@@ -1,15 +1,22 @@
 //! `mailtrace serve` through real HTTP: the server started in-process on 127.0.0.1:0, asked
 //! with ureq. DNS comes from `samples/dns.zone`, offline; `now` is fixed: nothing here touches
-//! the network beyond 127.0.0.1 or reads the wall clock.
+//! the network beyond 127.0.0.1 or reads the wall clock. (One test listens on 0.0.0.0, a free
+//! port, for a moment, to see how a server reachable from the network treats `Host`; it is
+//! only asked through 127.0.0.1.)
+//!
+//! The time limit tests set limits of 1 s and only assert that the server gives up well
+//! within 10 s: a slow machine cannot make them fail, a server without the limit does.
 //!
 //! Each answer is checked against the library called directly on the same bytes, so the
 //! server can neither lose nor add anything on the way.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
-use std::time::Duration;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use mailtrace::auth::dns::{Answer, AnswerSource, DnsSettings, RecordType, Resolver};
@@ -156,6 +163,7 @@ impl Answered {
         self.body
             .replace("&#x2f;", "/")
             .replace("&#39;", "'")
+            .replace("&#x27;", "'")
             .replace("&quot;", "\"")
     }
 }
@@ -406,7 +414,7 @@ fn a_large_upload_reads_the_413_not_a_reset_connection() {
 #[test]
 fn a_message_over_the_analysis_limit_gets_a_413() {
     let mut config = config();
-    config.options.max_message_bytes = 1000;
+    config.options.limits.max_message_bytes = 1000;
     config.max_request_bytes = 1 << 20;
     let running = start(config);
     let answer = post(
@@ -422,6 +430,34 @@ fn a_message_over_the_analysis_limit_gets_a_413() {
         .to_string();
     assert!(error.starts_with("the message is "), "{error}");
     assert!(error.contains("the limit is 1000 bytes"), "{error}");
+    // the limit that refused it is the message size limit, not the request limit
+    assert!(error.contains("set with --max-message-bytes"), "{error}");
+    assert!(!error.contains("--max-request-bytes"), "{error}");
+}
+
+#[test]
+fn the_default_request_limit_is_below_the_message_limit_of_files() {
+    let config = ServeConfig::new(
+        "127.0.0.1:0".parse().expect("address"),
+        Options::default(),
+        dns_settings(),
+    );
+    assert_eq!(serve::DEFAULT_MAX_REQUEST_BYTES, 10 << 20);
+    assert_eq!(config.max_request_bytes, serve::DEFAULT_MAX_REQUEST_BYTES);
+    assert!(config.max_request_bytes < Options::default().limits.max_message_bytes);
+    // the time and connection limits are on by default
+    assert_eq!(
+        config.header_read_timeout,
+        serve::DEFAULT_HEADER_READ_TIMEOUT
+    );
+    assert_eq!(config.body_read_timeout, serve::DEFAULT_BODY_READ_TIMEOUT);
+    assert_eq!(config.analysis_timeout, serve::DEFAULT_ANALYSIS_TIMEOUT);
+    assert_eq!(config.max_connections, serve::DEFAULT_MAX_CONNECTIONS);
+    assert!(config.header_read_timeout <= Duration::from_secs(30));
+    assert!(config.body_read_timeout <= Duration::from_secs(60));
+    assert!(config.analysis_timeout <= Duration::from_secs(120));
+    assert!(config.max_connections > 0 && config.max_connections <= 1024);
+    assert!(config.allowed_hosts.is_empty());
 }
 
 #[test]
@@ -557,6 +593,9 @@ impl Resolver for Panicking {
     }
 }
 
+/// The fixed answer of a panicked analysis.
+const INTERNAL_ERROR: &str = "mailtrace failed on this message; nothing was kept. Please report it with the message if you can.";
+
 #[test]
 fn a_panic_in_the_analysis_is_a_500_and_the_server_lives_on() {
     let mut config = config();
@@ -566,7 +605,9 @@ fn a_panic_in_the_analysis_is_a_500_and_the_server_lives_on() {
     let api = post(&running, "/api/analyze", "message/rfc822", &bytes);
     assert_eq!(api.status, 500, "{}", api.body);
     let error = api.json()["error"].as_str().unwrap_or_default().to_string();
-    assert!(error.contains("internal error"), "{error}");
+    // a fixed sentence: the panic's own text quotes the message (here, a domain of it)
+    assert_eq!(error, INTERNAL_ERROR);
+    assert!(!api.body.contains("asked about"), "{}", api.body);
     let page = post(
         &running,
         "/analyze",
@@ -574,7 +615,80 @@ fn a_panic_in_the_analysis_is_a_500_and_the_server_lives_on() {
         &multipart(&bytes, None),
     );
     assert_eq!(page.status, 500);
-    assert!(page.page_text().contains("internal error"));
+    // (the page starts its sentence with a capital)
+    assert!(
+        page.page_text().contains(&INTERNAL_ERROR[1..]),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("asked about"), "{}", page.body);
+    assert_eq!(get(&running, "/").status, 200);
+}
+
+/// The zone's resolver, but the first query panics.
+struct PanicsOnce {
+    fired: AtomicBool,
+    zone: Box<dyn Resolver>,
+}
+
+impl Resolver for PanicsOnce {
+    fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        if !self.fired.swap(true, Ordering::SeqCst) {
+            panic!("test resolver asked about {name}");
+        }
+        self.zone.query(name, rtype)
+    }
+}
+
+#[test]
+fn after_a_panic_the_next_analysis_is_whole() {
+    let mut config = config();
+    let zone = dns_settings().resolver().expect("samples/dns.zone loads");
+    config.shared_dns = Some(SharedDns::new(Box::new(PanicsOnce {
+        fired: AtomicBool::new(false),
+        zone,
+    })));
+    let running = start(config);
+    let bytes = sample(SAMPLE_A);
+    let first = post(&running, "/api/analyze", "message/rfc822", &bytes);
+    assert_eq!(first.status, 500, "{}", first.body);
+    // nothing shared (the DNS cache, the core slots) is left broken by the panic
+    for _ in 0..3 {
+        let next = post(&running, "/api/analyze", "message/rfc822", &bytes);
+        assert_eq!(next.status, 200, "{}", next.body);
+        assert_eq!(next.body, local_json(&bytes));
+    }
+}
+
+/// The zone's resolver, slow: each query takes 3 s.
+struct Slow(Box<dyn Resolver>);
+
+impl Resolver for Slow {
+    fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        std::thread::sleep(Duration::from_secs(3));
+        self.0.query(name, rtype)
+    }
+}
+
+#[test]
+fn an_analysis_past_its_time_limit_gets_a_503() {
+    let mut config = config();
+    config.analysis_timeout = Duration::from_secs(1);
+    let zone = dns_settings().resolver().expect("samples/dns.zone loads");
+    config.shared_dns = Some(SharedDns::new(Box::new(Slow(zone))));
+    let running = start(config);
+    let started = Instant::now();
+    let api = post(
+        &running,
+        "/api/analyze",
+        "message/rfc822",
+        &sample(SAMPLE_A),
+    );
+    assert_eq!(api.status, 503, "{}", api.body);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let error = api.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(error.contains("did not finish within 1 s"), "{error}");
+    // the server still answers
     assert_eq!(get(&running, "/").status, 200);
 }
 
@@ -636,6 +750,216 @@ fn foreign_hosts_and_cross_site_posts_are_refused() {
     );
     // same origin gets through to the analysis (an empty message: 400)
     assert_eq!(raw_status(&running, &same), 400);
+}
+
+#[test]
+fn an_origin_without_a_port_has_the_scheme_default_port() {
+    let running = start(config());
+    // `Origin: http://localhost` names port 80, as `Host: localhost:80` does
+    let same = "POST /api/analyze HTTP/1.1\r\nHost: localhost:80\r\nOrigin: http://localhost\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    assert_eq!(raw_status(&running, same), 400);
+    let other = "POST /api/analyze HTTP/1.1\r\nHost: localhost:8080\r\nOrigin: http://localhost\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    assert_eq!(raw_status(&running, other), 403);
+}
+
+/// One raw request to `addr`: the status code and the whole answer.
+fn raw_to(addr: SocketAddr, request: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("a read timeout");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {answer:?}"));
+    (status, answer)
+}
+
+#[test]
+fn a_network_listener_answers_only_to_its_address_and_the_allowed_names() {
+    let mut config = config();
+    config.listen = "0.0.0.0:0".parse().expect("address");
+    config.allowed_hosts = vec!["mailtrace.example.lan".to_string()];
+    let running = start(config);
+    let port = running.server.addr().port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let get_with = |host: &str| {
+        raw_to(
+            addr,
+            &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("mailtrace.example.lan:{port}"),
+        "MailTrace.Example.LAN".to_string(),
+    ] {
+        assert_eq!(get_with(&host).0, 200, "{host}");
+    }
+    for host in [
+        format!("attacker.example:{port}"),
+        "attacker.example".to_string(),
+        // the right address on another port is another server
+        "127.0.0.1:1".to_string(),
+        format!("mailtrace.example.lan.attacker.example:{port}"),
+    ] {
+        let (status, answer) = get_with(&host);
+        assert_eq!(status, 403, "{host}");
+        assert!(answer.contains("--allow-host"), "{answer}");
+        assert!(answer.contains("DNS rebinding"), "{answer}");
+    }
+    // a rebound name posting to itself: Origin and Host agree, but the name is not ours
+    let rebound = format!(
+        "POST /api/analyze HTTP/1.1\r\nHost: attacker.example:{port}\r\nOrigin: http://attacker.example:{port}\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(raw_to(addr, &rebound).0, 403);
+}
+
+/// Read what the server sends until it closes the connection (or resets it), for at most
+/// `within`: `None` when the connection is still open then.
+fn read_until_closed(stream: &mut TcpStream, within: Duration) -> Option<String> {
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = within.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return None;
+        }
+        stream.set_read_timeout(Some(left)).expect("a read timeout");
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return None;
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    Some(String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// Send `first`, then `piece` every 200 ms (for at most 20 s) until the server stops reading.
+fn trickle(stream: &TcpStream, first: &[u8], piece: &'static [u8]) -> JoinHandle<()> {
+    let mut writer = stream.try_clone().expect("a second handle");
+    writer.write_all(first).expect("send");
+    std::thread::spawn(move || {
+        for _ in 0..100 {
+            std::thread::sleep(Duration::from_millis(200));
+            if writer.write_all(piece).is_err() {
+                break;
+            }
+        }
+    })
+}
+
+/// The hang guard of the time limit tests: ten times the 1 s limit.
+const GUARD: Duration = Duration::from_secs(10);
+
+fn with_short_limits() -> ServeConfig {
+    let mut config = config();
+    config.header_read_timeout = Duration::from_secs(1);
+    config.body_read_timeout = Duration::from_secs(1);
+    config
+}
+
+#[test]
+fn a_header_sent_line_by_line_is_cut_off() {
+    let running = start(with_short_limits());
+    let mut stream = TcpStream::connect(running.server.addr()).expect("connect");
+    let writer = trickle(&stream, b"GET / HTTP/1.1\r\n", b"X-Slow: 1\r\n");
+    let answer = read_until_closed(&mut stream, GUARD);
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    writer.join().expect("the writer");
+    let answer = answer.expect("the connection is still open past the header time limit");
+    assert!(!answer.contains(" 200 "), "{answer}");
+    assert_eq!(get(&running, "/").status, 200);
+}
+
+#[test]
+fn a_request_line_then_nothing_and_an_idle_connection_are_cut_off() {
+    let running = start(with_short_limits());
+    let mut stalled = TcpStream::connect(running.server.addr()).expect("connect");
+    stalled.write_all(b"GET / HTTP/1.1\r\n").expect("send");
+    let mut idle = TcpStream::connect(running.server.addr()).expect("connect");
+    assert_eq!(
+        read_until_closed(&mut stalled, GUARD).as_deref(),
+        Some(""),
+        "the stalled request is still open"
+    );
+    assert_eq!(
+        read_until_closed(&mut idle, GUARD).as_deref(),
+        Some(""),
+        "the idle connection is still open"
+    );
+    // the same for a kept-alive connection after its first answer
+    let mut kept = TcpStream::connect(running.server.addr()).expect("connect");
+    kept.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("send");
+    let answer = read_until_closed(&mut kept, GUARD).expect("the kept-alive connection is closed");
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+}
+
+#[test]
+fn a_trickled_body_gets_a_408() {
+    let running = start(with_short_limits());
+    let body = multipart(&sample(SAMPLE_A), None);
+    for (path, content_type) in [
+        ("/api/analyze", "message/rfc822".to_string()),
+        ("/analyze", multipart_type()),
+    ] {
+        let mut stream = TcpStream::connect(running.server.addr()).expect("connect");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let writer = trickle(&stream, head.as_bytes(), b"x");
+        let answer = read_until_closed(&mut stream, GUARD);
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        writer.join().expect("the writer");
+        let answer = answer.expect("no answer within the hang guard");
+        assert!(answer.starts_with("HTTP/1.1 408 "), "{path}: {answer}");
+        let text = answer.replace("&#x2f;", "/").replace("&#x27;", "'");
+        assert!(
+            text.to_lowercase()
+                .contains("the request's body did not arrive within 1 s"),
+            "{path}: {text}"
+        );
+    }
+    assert_eq!(get(&running, "/").status, 200);
+}
+
+#[test]
+fn connections_past_the_cap_wait_for_a_free_slot() {
+    let mut config = config();
+    config.max_connections = 1;
+    // long enough that the first connection is not cut while the test runs
+    config.header_read_timeout = Duration::from_secs(120);
+    let running = start(config);
+    let first = TcpStream::connect(running.server.addr()).expect("connect");
+    // the first connection is being served: its request gets answered
+    let mut second = TcpStream::connect(running.server.addr()).expect("connect (backlog)");
+    second
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    // no answer while the first holds the only slot (an uncapped server answers in ms)
+    second
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .expect("a read timeout");
+    let mut byte = [0u8; 1];
+    match second.read(&mut byte) {
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        other => panic!("answered past the connection cap: {other:?}"),
+    }
+    drop(first);
+    let answer = read_until_closed(&mut second, GUARD).expect("answered once the slot is free");
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
 }
 
 #[test]

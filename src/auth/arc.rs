@@ -32,7 +32,8 @@
 //! Beyond RFC 8617's `none|pass|fail`, `result` says `temperror` when a key could not be had
 //! (DNS failure, or offline and not in a zone: reason "key unavailable") and no check failed,
 //! and `neutral` when everything that could be checked holds but the body is missing (a
-//! headers-only paste: the newest body hash is unchecked).
+//! headers-only paste: the newest body hash is unchecked) or older instances were past the
+//! number verified ([`verify_newest`], `Limits::max_arc_instances`: "not checked").
 //!
 //! This module reads DNS only through [`Dns`], never the clock (`t=`/`x=` are not judged: RFC
 //! 8617 gives them no role in validation) and never panics on message data.
@@ -170,6 +171,8 @@ enum Outcome {
     Temp(String),
     /// Could not be fully checked: the body is missing.
     NoBody(String),
+    /// Not checked: past the number of instances verified (`Limits::max_arc_instances`).
+    Skipped(String),
 }
 
 /// Validate the ARC chain of a message.
@@ -182,6 +185,20 @@ pub fn verify(
     headers: &[HeaderField],
     body_offset: Option<usize>,
     dns: &Dns,
+) -> ArcCheck {
+    verify_newest(message, headers, body_offset, dns, MAX_INSTANCES as usize)
+}
+
+/// [`verify`], verifying at most the `max` newest instances (`Limits::max_arc_instances`).
+/// The form of the chain and every `cv=` are still judged in full; the seals and message
+/// signatures of older instances are left `unchecked` with a reason naming the limit, and the
+/// chain cannot pass: when nothing checked fails it is `neutral`.
+pub fn verify_newest(
+    message: &[u8],
+    headers: &[HeaderField],
+    body_offset: Option<usize>,
+    dns: &Dns,
+    max: usize,
 ) -> ArcCheck {
     let mut sets: BTreeMap<u32, Slots> = BTreeMap::new();
     let mut unnumbered: Option<String> = None;
@@ -256,8 +273,20 @@ pub fn verify(
     let raw_headers: Vec<RawHeader<'_>> = headers.iter().map(|f| raw(message, f)).collect();
     let mut ams_outcomes: Vec<Outcome> = Vec::with_capacity(n as usize);
     let mut seal_outcomes: Vec<Outcome> = Vec::with_capacity(n as usize);
+    // instances up to `skip_below` are past the limit (the newest `max` are checked)
+    let skip_below = (n as usize).saturating_sub(max) as u32;
     for inst in instances.iter_mut() {
         let i = inst.i;
+        if i <= skip_below {
+            let why = format!(
+                "not checked: the chain has {n} instances and only the newest {max} are verified \
+                 (raise the limit with --max-arc-instances)"
+            );
+            inst.reason = Some(why.clone());
+            ams_outcomes.push(Outcome::Skipped(why.clone()));
+            seal_outcomes.push(Outcome::Skipped(why));
+            continue;
+        }
         let ams = sets
             .get(&i)
             .and_then(|s| s.ams.first().copied())
@@ -341,7 +370,7 @@ pub fn verify(
                         Some((*i, AuthResult::Temperror, format!("{what} i={i}: {why}")));
                 }
             }
-            Outcome::NoBody(why) => {
+            Outcome::NoBody(why) | Outcome::Skipped(why) => {
                 if undetermined.is_none() {
                     undetermined = Some((*i, AuthResult::Neutral, format!("{what} i={i}: {why}")));
                 }
@@ -376,7 +405,7 @@ fn failed(instances: Vec<ArcInstance>, broken_at: Option<u32>, reason: String) -
 fn outcome_reason(outcome: &Outcome) -> Option<&str> {
     match outcome {
         Outcome::Valid => None,
-        Outcome::Fail(w) | Outcome::Temp(w) | Outcome::NoBody(w) => Some(w),
+        Outcome::Fail(w) | Outcome::Temp(w) | Outcome::NoBody(w) | Outcome::Skipped(w) => Some(w),
     }
 }
 
@@ -771,7 +800,11 @@ enum Problem {
 }
 
 /// A key record's parse and its `p=` text (for [`crate::auth::crypto::PublicKey`]).
-fn fetch_key(dns: &Dns, selector: &str, domain: &str) -> Result<(DomainKey, String), Problem> {
+fn fetch_key(
+    dns: &Dns,
+    selector: &str,
+    domain: &str,
+) -> Result<(DomainKey, Option<String>), Problem> {
     let name = format!("{selector}._domainkey.{domain}");
     match dns.txt(&name) {
         Answer::Records(records) => {
@@ -779,8 +812,8 @@ fn fetch_key(dns: &Dns, selector: &str, domain: &str) -> Result<(DomainKey, Stri
             for record in &records {
                 match DomainKey::parse(record.as_bytes()) {
                     Ok(key) => {
-                        let p = crate::auth::crypto::p_tag(record).unwrap_or_default();
-                        return Ok((key, p.to_string()));
+                        let p = crate::auth::crypto::p_tag(record).map(str::to_string);
+                        return Ok((key, p));
                     }
                     Err(e) => {
                         if first_error.is_none() {
@@ -802,6 +835,9 @@ fn fetch_key(dns: &Dns, selector: &str, domain: &str) -> Result<(DomainKey, Stri
         ))),
         Answer::Failed(DnsFailure::Offline) => Err(Problem::Temp(format!(
             "key unavailable: {name} not found (offline)"
+        ))),
+        Answer::Failed(DnsFailure::Budget(why)) => Err(Problem::Temp(format!(
+            "key unavailable: {why}: {name} not looked up"
         ))),
         Answer::Failed(f) => Err(Problem::Temp(
             format!("key unavailable: {name}: dns {f:?}").to_lowercase(),
@@ -834,7 +870,7 @@ fn verify_signature<'h>(
             hash.name()
         )));
     }
-    crate::auth::crypto::PublicKey::new(key.p, Some(&p))
+    crate::auth::crypto::PublicKey::new(key.p, p.as_deref())
         .verify_headers(headers, signature, canonicalization, algorithm)
         .map_err(|e| {
             Problem::Perm(match e {

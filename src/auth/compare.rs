@@ -155,11 +155,7 @@ pub fn views(
             // the nearest Received field below wrote it, unless it names the receiver of the
             // Received field right above it (Gmail writes its results under its own Received)
             let below = chain.hop_below(start);
-            let above = chain
-                .hops
-                .iter()
-                .filter(|h| h.span.start < start)
-                .max_by_key(|h| h.span.start);
+            let above = chain.hop_above(start);
             let hop = match (id, above) {
                 (Some(id), Some(a))
                     if a.fields

@@ -69,12 +69,17 @@ impl PublicKey {
     }
 }
 
-/// The value of a key record's `p=` tag, as written; None without one.
+/// The value of a key record's `p=` tag, as written, for `ring`; None without one, and None
+/// when the record has several: mail-auth keeps the last one that decodes, and `ring` must never
+/// check a signature against a different key than the arbiter would (a signature made with the
+/// first key would otherwise pass here and fail there).
 pub(crate) fn p_tag(record: &str) -> Option<&str> {
-    record.split(';').find_map(|tag| {
+    let mut values = record.split(';').filter_map(|tag| {
         let (name, value) = tag.split_once('=')?;
         (name.trim() == "p").then_some(value)
-    })
+    });
+    let first = values.next()?;
+    values.next().is_none().then_some(first)
 }
 
 /// The RSAPublicKey inside a SubjectPublicKeyInfo with the rsaEncryption algorithm, or None
@@ -154,4 +159,56 @@ pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
         return None;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use mail_auth::common::crypto::{RsaKey, Sha256, SigningKey};
+    use mail_auth::common::parse::TxtRecordParser;
+    use mail_auth::common::verify::DomainKey;
+
+    fn public(pem: &str) -> String {
+        pem.lines().filter(|l| !l.starts_with("-----")).collect()
+    }
+
+    /// The verdict on a signature by samples/keys/rsa2048 under this key record.
+    fn verdict(record: &str) -> bool {
+        let der =
+            decode_base64(&public(include_str!("../../samples/keys/rsa2048.pem"))).expect("base64");
+        let key = RsaKey::<Sha256>::from_key_der(der.as_slice().try_into().expect("a DER key"))
+            .expect("an RSA key");
+        let signature = key.sign(&b"signed bytes"[..]).expect("signed");
+        let fallback = DomainKey::parse(record.as_bytes()).expect("a key record").p;
+        PublicKey::new(fallback, p_tag(record))
+            .verify_bytes(b"signed bytes", &signature, Algorithm::RsaSha256)
+            .is_ok()
+    }
+
+    #[test]
+    fn ring_never_checks_against_another_key_than_mail_auth() {
+        let a = public(include_str!("../../samples/keys/rsa2048.pub"));
+        let b = public(include_str!("../../samples/keys/rsa2048-rotated.pub"));
+        assert!(
+            verdict(&format!("v=DKIM1; k=rsa; p={a}")),
+            "the signing key verifies"
+        );
+        assert!(
+            !verdict(&format!("v=DKIM1; k=rsa; p={b}")),
+            "another key does not"
+        );
+        // mail-auth keeps the last p= that decodes: B, so the signature by A must fail
+        assert!(!verdict(&format!("v=DKIM1; k=rsa; p={a}; p={b}")));
+        assert!(verdict(&format!("v=DKIM1; k=rsa; p={b}; p={a}")));
+    }
+
+    #[test]
+    fn one_p_tag_only() {
+        assert_eq!(p_tag("v=DKIM1; k=rsa; p=AAAA"), Some("AAAA"));
+        assert_eq!(p_tag("v=DKIM1; p = AAAA ; t=y"), Some(" AAAA "));
+        assert_eq!(p_tag("v=DKIM1; k=rsa"), None);
+        // two keys: ring stays out, mail-auth decides
+        assert_eq!(p_tag("v=DKIM1; p=AAAA; p=BBBB"), None);
+    }
 }

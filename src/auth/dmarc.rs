@@ -237,6 +237,7 @@ fn discover(domain: &str, dns: &Dns) -> Discovery {
             DnsFailure::ServFail => format!("SERVFAIL: {name} TXT"),
             DnsFailure::Refused => format!("REFUSED: {name} TXT"),
             DnsFailure::Unreachable(why) => format!("DNS unreachable ({why}): {name} TXT"),
+            DnsFailure::Budget(why) => format!("{why}: {name} TXT not looked up"),
             DnsFailure::Other(why) => format!("DNS error ({why}): {name} TXT"),
         }),
     }

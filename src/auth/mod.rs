@@ -117,7 +117,8 @@ pub fn run(
         .filter(|r| r.touches_message)
         .flat_map(|r| r.headers.iter().cloned())
         .collect();
-    let dkim = dkim::verify_all(
+    let dkim = dkim::verify_first(
+        options.limits.max_dkim_signatures,
         &source.message,
         &parsed.headers,
         body_offset,
@@ -126,7 +127,13 @@ pub fn run(
         dns,
         &repaired,
     );
-    let mut arc = arc::verify(&source.message, &parsed.headers, body_offset, dns);
+    let mut arc = arc::verify_newest(
+        &source.message,
+        &parsed.headers,
+        body_offset,
+        dns,
+        options.limits.max_arc_instances,
+    );
     for instance in &mut arc.instances {
         instance.hop = instance
             .seal_header_index

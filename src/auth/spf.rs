@@ -778,6 +778,7 @@ pub(crate) fn failure_note(failure: &DnsFailure, name: &str, rtype: RecordType) 
         DnsFailure::ServFail => format!("SERVFAIL: {what}"),
         DnsFailure::Refused => format!("REFUSED: {what}"),
         DnsFailure::Unreachable(why) => format!("DNS unreachable ({why}): {what}"),
+        DnsFailure::Budget(why) => format!("{why}: {what} not looked up"),
         DnsFailure::Other(why) => format!("DNS error ({why}): {what}"),
     }
 }

@@ -57,6 +57,16 @@ impl HtmlWriter {
         }
         fs::create_dir_all(dir.join("messages"))?;
         let mut env = Environment::new();
+        // message text is escaped and its control and invisible characters are shown as
+        // `⟨U+202E⟩`, as on the message pages, so that none of them acts on the page
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(text) if !value.is_safe() => Ok(out.write_str(&crate::render::html::markup(
+                text,
+                crate::render::html::Marker::Plain,
+                usize::MAX,
+            ))?),
+            _ => minijinja::escape_formatter(out, state, value),
+        });
         for (name, text) in [
             (
                 "index.html",

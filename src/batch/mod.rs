@@ -15,7 +15,11 @@
 //! DNS: reports list the DNS answers their analysis used (`Report::dns`), taken from the log of
 //! `Options::dns`. That log is one per `Dns`, so analyses running at the same time on one `Dns`
 //! would mix their logs. [`SharedDns`] keeps one cache per run (each name resolved once) and
-//! gives each worker its own `Dns` (own log) over it; pass it in [`Config::shared_dns`].
+//! gives each worker its own `Dns` (own log) over it; pass it in [`Config::shared_dns`]. The
+//! per-message DNS budget (`Limits::max_dns_lookups`, `Limits::dns_time_budget`) is kept by
+//! each worker's `Dns` and restarted by every analysis; answers from the run cache are free.
+//! Without a `SharedDns` and with several jobs, the workers share one `Dns`, so their logs and
+//! budgets mix: use one.
 //!
 //! This module renders nothing to a terminal and reads no clock; writers live in [`write`],
 //! totals in [`totals`].
@@ -28,6 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 use crate::auth::dns::{Answer, AnswerSource, Dns, RecordType, Resolver, normalize_name};
 use crate::input::mailbox::MailboxItem;
@@ -133,15 +138,36 @@ struct CachedResolver {
 
 impl Resolver for CachedResolver {
     fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
-        let key = (normalize_name(name), rtype);
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        self.query_within(name, rtype, Duration::MAX)
+    }
+
+    fn query_within(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        within: Duration,
+    ) -> (Answer, AnswerSource) {
+        if let Some(hit) = self.cached(name, rtype) {
             return hit;
         }
-        let fresh = self.resolver.query(&key.0, rtype);
-        if let Ok(mut c) = self.cache.lock() {
-            c.insert(key, fresh.clone());
-        }
+        let key = (normalize_name(name), rtype);
+        let fresh = self.resolver.query_within(&key.0, rtype, within);
+        // a panic elsewhere while the lock was held cannot leave the map half-written (insert
+        // and clone do not panic on our types), so a poisoned lock is still a good cache
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, fresh.clone());
         fresh
+    }
+
+    fn cached(&self, name: &str, rtype: RecordType) -> Option<(Answer, AnswerSource)> {
+        let key = (normalize_name(name), rtype);
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned()
     }
 }
 
@@ -150,6 +176,19 @@ struct SharedHandle(Arc<CachedResolver>);
 impl Resolver for SharedHandle {
     fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
         self.0.query(name, rtype)
+    }
+
+    fn query_within(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        within: Duration,
+    ) -> (Answer, AnswerSource) {
+        self.0.query_within(name, rtype, within)
+    }
+
+    fn cached(&self, name: &str, rtype: RecordType) -> Option<(Answer, AnswerSource)> {
+        self.0.cached(name, rtype)
     }
 }
 
@@ -200,11 +239,13 @@ pub fn analyze_item_with(
     let name = format!("{}#{index}", path.display());
     let mut rendered = None;
     let result = bytes.and_then(|bytes| {
-        if bytes.len() > options.max_message_bytes {
-            return Err(format!(
-                "the message is over the limit of {} bytes",
-                options.max_message_bytes
-            ));
+        let limit = options.limits.max_message_bytes;
+        if bytes.len() > limit {
+            return Err(crate::Error::TooLarge {
+                size: bytes.len(),
+                limit,
+            }
+            .to_string());
         }
         catch_unwind(AssertUnwindSafe(|| {
             Source::from_bytes(&name, bytes)

@@ -31,6 +31,33 @@ pub fn source_json(record: &Record) -> Value {
     })
 }
 
+/// serde_json's compact output, but with U+0085, U+2028 and U+2029 written as `\u` escapes:
+/// they are valid in JSON, yet some readers end a line at them (Python's `str.splitlines`, and
+/// JavaScript source before ES2019), and a JSON line must be one line to every reader.
+struct OneLine;
+
+impl serde_json::ser::Formatter for OneLine {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, found) in fragment.match_indices(['\u{85}', '\u{2028}', '\u{2029}']) {
+            writer.write_all(&fragment.as_bytes()[start..i])?;
+            let c = found.chars().next().map_or(0, u32::from);
+            write!(writer, "\\u{c:04x}")?;
+            start = i + found.len();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// `value` as one JSON line (no newline) appended to `out`.
+fn one_line<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, OneLine))
+}
+
 /// One JSON line (with its final newline): the full report plus `"batch"`, or
 /// `{"batch": {...}, "error": "..."}`. The report's fields come in the order of `--format json`
 /// (docs/JSON.md), `"batch"` last; it is written straight from the report, not through a
@@ -39,21 +66,21 @@ pub fn json_line(record: &Record) -> Vec<u8> {
     let source = source_json(record);
     let mut line = Vec::with_capacity(16 * 1024);
     let written = match &record.result {
-        Ok(report) => serde_json::to_writer(&mut line, report)
-            .ok()
-            .and_then(|()| {
-                // a report is always an object: reopen it to add "batch"
-                (line.last() == Some(&b'}')).then(|| {
-                    line.pop();
-                    line.extend_from_slice(if line.len() > 1 {
-                        b",\"batch\":"
-                    } else {
-                        b"\"batch\":"
-                    });
-                    line.extend_from_slice(source.to_string().as_bytes());
-                    line.push(b'}');
-                })
-            }),
+        Ok(report) => one_line(&mut line, report).ok().and_then(|()| {
+            // a report is always an object: reopen it to add "batch"
+            if line.last() != Some(&b'}') {
+                return None;
+            }
+            line.pop();
+            line.extend_from_slice(if line.len() > 1 {
+                b",\"batch\":"
+            } else {
+                b"\"batch\":"
+            });
+            one_line(&mut line, &source).ok()?;
+            line.push(b'}');
+            Some(())
+        }),
         Err(_) => None,
     };
     if written.is_none() {
@@ -61,9 +88,8 @@ pub fn json_line(record: &Record) -> Vec<u8> {
             Ok(_) => "the report could not be serialised",
             Err(e) => e,
         };
-        line = json!({ "batch": source, "error": error })
-            .to_string()
-            .into_bytes();
+        line.clear();
+        let _ = one_line(&mut line, &json!({ "batch": source, "error": error }));
     }
     line.push(b'\n');
     line
@@ -99,7 +125,8 @@ impl<W: Write> Writer for JsonlWriter<W> {
 
     fn finish(&mut self, summary: Option<&Summary>) -> io::Result<()> {
         if let Some(summary) = summary {
-            let mut line = json!({ "summary": summary }).to_string().into_bytes();
+            let mut line = Vec::new();
+            one_line(&mut line, &json!({ "summary": summary })).map_err(io::Error::other)?;
             line.push(b'\n');
             self.line(&line)?;
         }

@@ -120,6 +120,7 @@ pub(crate) fn failure_text(failure: &DnsFailure) -> String {
         DnsFailure::ServFail => "SERVFAIL".to_string(),
         DnsFailure::Refused => "the DNS server refused the query".to_string(),
         DnsFailure::Unreachable(why) => format!("DNS unreachable ({why})"),
+        DnsFailure::Budget(why) => why.clone(),
         DnsFailure::Other(why) => format!("DNS error: {why}"),
     }
 }
@@ -135,9 +136,9 @@ pub enum SelectorSource {
     Probed,
 }
 
-/// The type of a DKIM key (`k=`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "type", content = "name")]
+/// The type of a DKIM key (`k=`). In JSON a plain string: `rsa`, `ed25519`, or the unknown
+/// `k=` value as written (lowercased).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum KeyType {
     /// RSA (RFC 6376; the default when `k=` is absent).
     #[default]
@@ -146,6 +147,23 @@ pub enum KeyType {
     Ed25519,
     /// Any other `k=` value, as written: verifiers cannot use it.
     Unknown(String),
+}
+
+impl KeyType {
+    /// `rsa`, `ed25519`, or the unknown `k=` value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            KeyType::Rsa => "rsa",
+            KeyType::Ed25519 => "ed25519",
+            KeyType::Unknown(k) => k,
+        }
+    }
+}
+
+impl Serialize for KeyType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// The DKIM key at one selector.
@@ -521,6 +539,7 @@ mod tests {
         let options = DomainOptions {
             selectors: selectors.iter().map(|s| s.to_string()).collect(),
             probe_selectors: probe,
+            ..DomainOptions::default()
         };
         let mut findings = Vec::new();
         let checks = check("example.com", &options, &dns, &mut findings);
@@ -640,7 +659,7 @@ mod tests {
         let dns = Dns::default();
         let options = DomainOptions {
             selectors: vec!["s1".into()],
-            probe_selectors: false,
+            ..DomainOptions::default()
         };
         let mut findings = Vec::new();
         let checks = check("example.com", &options, &dns, &mut findings);
@@ -681,14 +700,16 @@ mod tests {
         let v = serde_json::to_value(&c).unwrap();
         assert_eq!(v["source"], "given");
         assert_eq!(v["lookup"], serde_json::json!({"status": "found"}));
-        assert_eq!(
-            v["key_type"],
-            serde_json::json!({"type": "unknown", "name": "rsa-x"})
-        );
+        assert_eq!(v["key_type"], serde_json::json!("rsa-x"));
         let (c, _) = one(&format!("p={ED}; k=ed25519"));
         let v = serde_json::to_value(&c).unwrap();
-        assert_eq!(v["key_type"], serde_json::json!({"type": "ed25519"}));
+        assert_eq!(v["key_type"], serde_json::json!("ed25519"));
         assert_eq!(v["bits"], 256);
         assert_eq!(v["hash_algorithms"], serde_json::Value::Null);
+        // a record that cannot be read: no key type
+        let (c, _) = one("not a tag list at all");
+        assert!(c.problem.is_some(), "{c:?}");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["key_type"], serde_json::Value::Null);
     }
 }

@@ -43,7 +43,7 @@ pub struct DmarcSetup {
     /// The record in use (exactly one found), as published.
     pub record: Option<String>,
     /// Its tags in the order written, each explained.
-    pub tags: Vec<Explained>,
+    pub explained: Vec<Explained>,
     /// The policy for mail from this domain that fails DMARC: `none`, `quarantine` or
     /// `reject` (`sp=` when inherited). None without a usable record.
     pub policy: Option<String>,
@@ -81,9 +81,25 @@ pub struct ReportDestination {
     /// The authorisation record looked up for an external address
     /// (`example.com._report._dmarc.reports.example.net`).
     pub authorization_name: Option<String>,
-    /// Whether the authorisation record exists (starts with `v=DMARC1`); None when not
-    /// external, or when the lookup failed.
-    pub authorized: Option<bool>,
+    /// Whether the domain of an external address authorised the reports; None only when the
+    /// address is not external.
+    pub authorized: Option<Authorization>,
+    /// Why the authorisation lookup failed (one line) when `authorized` is `unknown`; None
+    /// otherwise.
+    pub authorization_error: Option<String>,
+}
+
+/// The answer to "may reports go to this external address?" (RFC 7489 7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Authorization {
+    /// The authorisation record exists (a TXT record starting with `v=DMARC1`).
+    Yes,
+    /// It does not (NXDOMAIN, no TXT record, or none starting with `v=DMARC1`): receivers send
+    /// no reports there.
+    No,
+    /// The lookup failed: not known (see `authorization_error`).
+    Unknown,
 }
 
 /// Read and explain the DMARC policy of `domain`.
@@ -193,7 +209,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> DmarcSetup
     setup.record_domain = Some(record_domain.clone());
     setup.records = records;
     setup.record = Some(text.clone());
-    setup.tags = explain_tags(&text);
+    setup.explained = explain_tags(&text);
     let record = match parse_record(&text) {
         Ok(r) => r,
         Err(why) => {
@@ -358,6 +374,7 @@ fn destinations(
             external: false,
             authorization_name: None,
             authorized: None,
+            authorization_error: None,
         };
         if let Some(d) = domain.filter(|_| valid) {
             let org = org_domain(&d).unwrap_or_else(|| d.clone());
@@ -366,12 +383,16 @@ fn destinations(
                 let auth = format!("{record_domain}._report._dmarc.{d}");
                 dest.authorization_name = Some(auth.clone());
                 match dns.txt(&auth) {
-                    Answer::Records(r) => {
-                        dest.authorized = Some(r.iter().any(|t| is_dmarc_record(t)))
+                    Answer::Records(r) if r.iter().any(|t| is_dmarc_record(t)) => {
+                        dest.authorized = Some(Authorization::Yes)
                     }
-                    Answer::NxDomain | Answer::NoData => dest.authorized = Some(false),
+                    Answer::Records(_) | Answer::NxDomain | Answer::NoData => {
+                        dest.authorized = Some(Authorization::No)
+                    }
                     Answer::Failed(f) => {
                         let note = failure_note(&f, &auth, RecordType::Txt);
+                        dest.authorized = Some(Authorization::Unknown);
+                        dest.authorization_error = Some(note.clone());
                         push(
                             findings,
                             &record_lookup_failed::RULE,
@@ -383,7 +404,7 @@ fn destinations(
                         );
                     }
                 }
-                if dest.authorized == Some(false) {
+                if dest.authorized == Some(Authorization::No) {
                     push(
                         findings,
                         &dmarc_report_destination_unauthorized::RULE,
@@ -628,7 +649,7 @@ mod tests {
         assert_eq!(s.policy_tag.as_deref(), Some("p"));
         assert_eq!(s.subdomain_policy.as_deref(), Some("reject"));
         assert_eq!(s.pct, Some(100));
-        let texts: Vec<&str> = s.tags.iter().map(|t| t.text.as_str()).collect();
+        let texts: Vec<&str> = s.explained.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(
             texts,
             [
@@ -639,9 +660,9 @@ mod tests {
                 "fo=1"
             ]
         );
-        assert!(s.tags[1].meaning.contains("refused"));
-        assert!(s.tags[2].meaning.contains("exactly the From domain"));
-        assert!(s.tags[4].meaning.contains("SPF or DKIM fails"));
+        assert!(s.explained[1].meaning.contains("refused"));
+        assert!(s.explained[2].meaning.contains("exactly the From domain"));
+        assert!(s.explained[4].meaning.contains("SPF or DKIM fails"));
         assert_eq!(s.rua.len(), 1);
         assert!(s.rua[0].valid && !s.rua[0].external);
         assert_eq!(s.rua[0].domain.as_deref(), Some("example.com"));
@@ -734,7 +755,7 @@ mod tests {
         assert_eq!(codes(&f), ["DOM022"]);
         assert!(f[0].message.contains("unusable"));
         assert!(s.policy.is_none());
-        assert!(s.tags[1].meaning.contains("invalid"));
+        assert!(s.explained[1].meaning.contains("invalid"));
         let (s, f) = run(&d, "tolerated.example");
         assert_eq!(codes(&f), ["DOM022"]);
         assert_eq!(s.pct, Some(100));
@@ -792,11 +813,43 @@ mod tests {
         );
         assert_eq!(s.rua.len(), 2);
         assert!(s.rua[0].external);
-        assert_eq!(s.rua[0].authorized, Some(false));
+        assert_eq!(s.rua[0].authorized, Some(Authorization::No));
         assert_eq!(s.rua[1].domain.as_deref(), Some("ok.example.org"));
-        assert_eq!(s.rua[1].authorized, Some(true));
+        assert_eq!(s.rua[1].authorized, Some(Authorization::Yes));
         assert!(!s.ruf[0].external);
         assert_eq!(s.ruf[0].authorized, None);
+        let json = serde_json::to_value(&s).expect("json");
+        assert_eq!(json["rua"][0]["authorized"], "no");
+        assert_eq!(json["rua"][1]["authorized"], "yes");
+        assert_eq!(json["ruf"][0]["authorized"], serde_json::Value::Null);
+        assert_eq!(json["explained"][1]["text"], "p=reject");
+        assert!(json.get("tags").is_none());
+
+        // a failed lookup is neither yes nor no
+        let mut r = StaticResolver::new();
+        r.add(
+            "_dmarc.example.com",
+            Txt,
+            "v=DMARC1; p=reject; rua=mailto:a@reports.example.net",
+        );
+        r.set(
+            "example.com._report._dmarc.reports.example.net",
+            Txt,
+            Answer::Failed(DnsFailure::Timeout),
+        );
+        let (s, f) = run(&Dns::new(Box::new(r)), "example.com");
+        assert_eq!(codes(&f), ["DOM009"]);
+        assert_eq!(s.rua[0].authorized, Some(Authorization::Unknown));
+        assert!(
+            s.rua[0]
+                .authorization_error
+                .as_deref()
+                .is_some_and(|e| e.contains("timeout")),
+            "{:?}",
+            s.rua[0]
+        );
+        let json = serde_json::to_value(&s).expect("json");
+        assert_eq!(json["rua"][0]["authorized"], "unknown");
     }
 
     #[test]

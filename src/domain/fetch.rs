@@ -7,7 +7,10 @@
 //! never when offline. Certificates are checked by ureq's rustls against the web PKI roots, as
 //! RFC 8461 requires (a certificate valid for `mta-sts.DOMAIN`).
 //!
-//! Needs `ureq = "3"` as a normal dependency (it is a dev-dependency today).
+//! The fetch does not go through [`crate::auth::dns::Dns`]: ureq resolves `mta-sts.DOMAIN`
+//! with the system resolver, so `--dns-server` and `--dns-zone` do not apply to it, and its
+//! address lookup is not in the report's `dns` list. `--dns-zone` alone (without `--offline`)
+//! still fetches the policy; only `--offline` stops it.
 
 use std::time::Duration;
 

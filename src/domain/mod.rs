@@ -5,7 +5,9 @@
 //! Everything goes through [`Dns`] (zone files, live DNS, offline), so the same command works
 //! against the loopback test server and a zone file. The only other network access is the
 //! MTA-STS policy over HTTPS, through a [`PolicyFetcher`], and only when the caller gives one
-//! (never offline).
+//! (never offline). That fetch is not DNS through [`Dns`]: the HTTPS client resolves
+//! `mta-sts.DOMAIN` with the system resolver, whatever `--dns-server` or `--dns-zone` say (see
+//! [`fetch`]).
 
 use serde::Serialize;
 
@@ -27,6 +29,9 @@ pub struct DomainOptions {
     pub selectors: Vec<String>,
     /// Also probe commonly used selectors ([`dkim::COMMON_SELECTORS`]).
     pub probe_selectors: bool,
+    /// The run is offline (`--offline`): only says why the MTA-STS policy was not fetched when
+    /// no fetcher is given ("offline" rather than "not asked").
+    pub offline: bool,
 }
 
 /// Fetches an MTA-STS policy: `https://mta-sts.DOMAIN/.well-known/mta-sts.txt`.
@@ -52,7 +57,8 @@ pub struct DomainReport {
     pub dmarc: dmarc::DmarcSetup,
     /// DKIM keys at the selectors asked for or probed.
     pub dkim: Vec<dkim::SelectorCheck>,
-    /// MTA-STS, TLS-RPT and BIMI.
+    /// MTA-STS (`_mta-sts`): the record, the policy fetched over HTTPS, and the MX hosts
+    /// checked against it.
     pub mta_sts: mta_sts::MtaSts,
     /// TLS-RPT (`_smtp._tls`).
     pub tls_rpt: mta_sts::TlsRpt,
@@ -65,7 +71,7 @@ pub struct DomainReport {
 }
 
 /// Check `domain`. `fetcher` fetches the MTA-STS policy when given (None: offline, or not
-/// asked); the DNS log of `dns` is taken into the report.
+/// asked, as `options.offline` says); the DNS log of `dns` is taken into the report.
 pub fn check(
     domain: &str,
     options: &DomainOptions,
@@ -78,7 +84,8 @@ pub fn check(
     let spf = spf::check(&domain, dns, &mut findings);
     let dmarc = dmarc::check(&domain, dns, &mut findings);
     let dkim = dkim::check(&domain, options, dns, &mut findings);
-    let (mta_sts, tls_rpt, bimi) = mta_sts::check(&domain, dns, fetcher, &mut findings);
+    let fetch = mta_sts::PolicyFetching::new(fetcher, options.offline);
+    let (mta_sts, tls_rpt, bimi) = mta_sts::check(&domain, dns, fetch, &mut findings);
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(b.code)));
     DomainReport {
         schema_version: 1,
@@ -122,7 +129,8 @@ pub fn is_domain_name(name: &str) -> bool {
         })
 }
 
-/// The MTA-STS policy fetcher of the command: none offline; otherwise HTTPS ([`fetch`]).
+/// The MTA-STS policy fetcher of the command: none offline; otherwise HTTPS ([`fetch`]), also
+/// with `--dns-zone` alone (the zones answer DNS, not the fetch).
 pub fn default_fetcher(offline: bool) -> Option<Box<dyn PolicyFetcher>> {
     (!offline).then(|| Box::new(fetch::HttpsPolicyFetcher::default()) as Box<dyn PolicyFetcher>)
 }

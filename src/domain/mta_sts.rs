@@ -40,14 +40,16 @@ pub struct MtaSts {
     /// or several (senders then assume there is no policy).
     pub record: Option<String>,
     /// Whether that record is valid (`v=STSv1` first, an `id=` of 1 to 32 letters and digits).
-    pub record_valid: bool,
+    /// Only then do senders fetch the policy.
+    pub valid: bool,
     /// The policy's instance id (`id=`): senders refetch the policy when it changes.
     pub id: Option<String>,
     /// Each field of the record, explained.
     pub explained: Vec<Explained>,
     /// Where the policy is fetched from: `https://mta-sts.DOMAIN/.well-known/mta-sts.txt`.
     pub policy_url: String,
-    /// Whether the policy was fetched, and why not.
+    /// Whether the policy was fetched, and why not. It is fetched only after a valid record,
+    /// as senders do.
     pub policy_fetch: PolicyFetch,
     /// The policy, when fetched.
     pub policy: Option<Policy>,
@@ -64,7 +66,8 @@ pub enum PolicyFetch {
     /// No `v=STSv1` record: senders do not fetch a policy, and neither did we.
     #[default]
     NoRecord,
-    /// Not fetched although there is a record: offline, or not asked (the reason in words).
+    /// Not fetched; why in words: the record is invalid or there are several (senders fetch
+    /// nothing then either), the DNS lookup failed, or no fetch was possible (offline) or asked.
     NotFetched(String),
     /// Fetched (the policy is in `policy`).
     Fetched,
@@ -160,14 +163,37 @@ pub struct Bimi {
     pub explained: Vec<Explained>,
 }
 
-/// Check MTA-STS (fetching the policy through `fetcher` when given), TLS-RPT and BIMI.
+/// Whether and how the MTA-STS policy may be fetched.
+#[derive(Clone, Copy)]
+pub enum PolicyFetching<'a> {
+    /// Through this fetcher.
+    With(&'a dyn PolicyFetcher),
+    /// Not: offline.
+    Offline,
+    /// Not: the caller gave no fetcher although online.
+    NotAsked,
+}
+
+impl<'a> PolicyFetching<'a> {
+    /// The fetcher when given; otherwise offline or not asked.
+    pub fn new(fetcher: Option<&'a dyn PolicyFetcher>, offline: bool) -> Self {
+        match fetcher {
+            Some(fetcher) => PolicyFetching::With(fetcher),
+            None if offline => PolicyFetching::Offline,
+            None => PolicyFetching::NotAsked,
+        }
+    }
+}
+
+/// Check MTA-STS (fetching the policy when `fetch` allows and the record is valid), TLS-RPT
+/// and BIMI.
 pub fn check(
     domain: &str,
     dns: &Dns,
-    fetcher: Option<&dyn PolicyFetcher>,
+    fetch: PolicyFetching<'_>,
     findings: &mut Vec<Finding>,
 ) -> (MtaSts, TlsRpt, Bimi) {
-    let mta_sts = check_mta_sts(domain, dns, fetcher, findings);
+    let mta_sts = check_mta_sts(domain, dns, fetch, findings);
     let tls_rpt = check_tls_rpt(domain, dns, findings);
     if mta_sts.record.is_some() && tls_rpt.lookup == Lookup::NotFound {
         findings.push(mta_sts_without_tls_rpt::RULE.finding(
@@ -203,7 +229,7 @@ fn lookup(dns: &Dns, name: &str, what: &str, findings: &mut Vec<Finding>) -> (Lo
 fn check_mta_sts(
     domain: &str,
     dns: &Dns,
-    fetcher: Option<&dyn PolicyFetcher>,
+    fetch: PolicyFetching<'_>,
     findings: &mut Vec<Finding>,
 ) -> MtaSts {
     let name = format!("_mta-sts.{domain}");
@@ -223,6 +249,12 @@ fn check_mta_sts(
         .collect();
     match sts.as_slice() {
         [] => {
+            if let Lookup::Failed(why) = &out.lookup {
+                out.policy_fetch = PolicyFetch::NotFetched(format!(
+                    "the MTA-STS record could not be looked up ({why}), so the policy was not \
+                     fetched"
+                ));
+            }
             if let Some(first) = out.records.first() {
                 findings.push(mta_sts_record_invalid::RULE.finding(
                     format!(
@@ -239,7 +271,7 @@ fn check_mta_sts(
             let record = (*one).clone();
             match sts_record(&record) {
                 Ok((id, explained)) => {
-                    out.record_valid = true;
+                    out.valid = true;
                     out.id = Some(id);
                     out.explained = explained;
                 }
@@ -251,20 +283,41 @@ fn check_mta_sts(
             }
             out.record = Some(record);
         }
-        several => findings.push(mta_sts_several_records::RULE.finding(
-            format!(
-                "{} MTA-STS records at {}: senders assume there is no policy",
-                several.len(),
-                out.name
-            ),
-            None,
-            several.iter().map(|r| evidence(r).remove(0)).collect(),
-        )),
+        several => {
+            findings.push(mta_sts_several_records::RULE.finding(
+                format!(
+                    "{} MTA-STS records at {}: senders assume there is no policy",
+                    several.len(),
+                    out.name
+                ),
+                None,
+                several.iter().map(|r| evidence(r).remove(0)).collect(),
+            ));
+            out.policy_fetch = PolicyFetch::NotFetched(format!(
+                "{} MTA-STS records: senders assume there is no policy and fetch none",
+                several.len()
+            ));
+            return out;
+        }
     }
-    let Some(fetcher) = fetcher else {
-        out.policy_fetch =
-            PolicyFetch::NotFetched("not fetched (offline, or not asked)".to_string());
+    if !out.valid {
+        out.policy_fetch = PolicyFetch::NotFetched(
+            "the MTA-STS record is invalid: senders fetch no policy".to_string(),
+        );
         return out;
+    }
+    let fetcher = match fetch {
+        PolicyFetching::With(fetcher) => fetcher,
+        PolicyFetching::Offline => {
+            out.policy_fetch = PolicyFetch::NotFetched(
+                "offline: the policy is fetched over HTTPS only when online".to_string(),
+            );
+            return out;
+        }
+        PolicyFetching::NotAsked => {
+            out.policy_fetch = PolicyFetch::NotFetched("not asked".to_string());
+            return out;
+        }
     };
     let text = match fetcher.fetch(domain) {
         Ok(text) => text,
@@ -850,12 +903,8 @@ mod tests {
             })
         });
         let mut findings = Vec::new();
-        let (m, t, b) = check(
-            "example.com",
-            &dns,
-            fake.as_ref().map(|f| f as &dyn PolicyFetcher),
-            &mut findings,
-        );
+        let fetch = PolicyFetching::new(fake.as_ref().map(|f| f as &dyn PolicyFetcher), false);
+        let (m, t, b) = check("example.com", &dns, fetch, &mut findings);
         (m, t, b, findings.iter().map(|f| f.name).collect())
     }
 
@@ -873,7 +922,7 @@ mod tests {
         );
         let (m, t, b, f) = run(z, Some(Ok(POLICY)));
         assert_eq!(f, Vec::<&str>::new());
-        assert!(m.record_valid);
+        assert!(m.valid);
         assert_eq!(m.id.as_deref(), Some("20240501T000000"));
         assert_eq!(m.explained.len(), 2);
         assert_eq!(m.policy_fetch, PolicyFetch::Fetched);
@@ -912,7 +961,20 @@ mod tests {
     fn without_a_fetcher_the_policy_is_not_fetched() {
         let (m, _, _, f) = run(zone(&[STS, RPT], &[]), None);
         assert!(f.is_empty(), "{f:?}");
-        assert!(matches!(m.policy_fetch, PolicyFetch::NotFetched(_)));
+        assert_eq!(m.policy_fetch, PolicyFetch::NotFetched("not asked".into()));
+        let dns = Dns::new(Box::new(zone(&[STS, RPT], &[])));
+        let (m, _, _) = check(
+            "example.com",
+            &dns,
+            PolicyFetching::Offline,
+            &mut Vec::new(),
+        );
+        assert_eq!(
+            m.policy_fetch,
+            PolicyFetch::NotFetched(
+                "offline: the policy is fetched over HTTPS only when online".into()
+            )
+        );
         let (_, _, _, f) = run(zone(&[STS], &[]), None);
         assert_eq!(f, ["mta-sts-without-tls-rpt"]);
     }
@@ -921,11 +983,15 @@ mod tests {
     fn offline_every_lookup_failed() {
         let dns = Dns::default();
         let mut findings = Vec::new();
-        let (m, t, b) = check("example.com", &dns, None, &mut findings);
+        let (m, t, b) = check("example.com", &dns, PolicyFetching::Offline, &mut findings);
         let names: Vec<&str> = findings.iter().map(|f| f.name).collect();
         assert_eq!(names, ["record-lookup-failed"; 3]);
         assert!(findings[0].message.contains("_mta-sts.example.com"));
-        assert_eq!(m.policy_fetch, PolicyFetch::NoRecord);
+        assert!(
+            matches!(&m.policy_fetch, PolicyFetch::NotFetched(why) if why.contains("could not be looked up")),
+            "{:?}",
+            m.policy_fetch
+        );
         for lookup in [m.lookup, t.lookup, b.lookup] {
             assert_eq!(lookup, Lookup::Failed("not found (offline)".into()));
         }
@@ -944,9 +1010,22 @@ mod tests {
             ("v=STSV1; id=1", "mta-sts-record-invalid"),
             ("v=STSv1; id=1; id=2", "mta-sts-record-invalid"),
         ] {
-            let (m, _, _, f) = run(zone(&[("_mta-sts.example.com", record), RPT], &[]), None);
+            // a fetcher that would give a policy: senders fetch nothing after an invalid record
+            let (m, _, _, f) = run(
+                zone(&[("_mta-sts.example.com", record), RPT], &[]),
+                Some(Ok(POLICY)),
+            );
             assert_eq!(f, [want], "{record}");
-            assert!(!m.record_valid, "{record}");
+            assert!(!m.valid, "{record}");
+            assert!(m.policy.is_none(), "{record}");
+            let want_fetch = if record.starts_with("v=STSv1") {
+                PolicyFetch::NotFetched(
+                    "the MTA-STS record is invalid: senders fetch no policy".into(),
+                )
+            } else {
+                PolicyFetch::NoRecord
+            };
+            assert_eq!(m.policy_fetch, want_fetch, "{record}");
         }
         let (m, _, _, f) = run(
             zone(
@@ -956,11 +1035,17 @@ mod tests {
                     ("_mta-sts.example.com", "something else"),
                     RPT,
                 ],
-                &[],
+                &["10 other.example.org"],
             ),
-            None,
+            Some(Ok(POLICY)),
         );
         assert_eq!(f, ["mta-sts-several-records"]);
+        assert!(m.policy.is_none());
+        assert!(
+            matches!(&m.policy_fetch, PolicyFetch::NotFetched(why) if why.contains("2 MTA-STS records")),
+            "{:?}",
+            m.policy_fetch
+        );
         assert_eq!(m.record, None);
         assert_eq!(m.records.len(), 3);
         // A valid record with an extension field.
@@ -980,7 +1065,12 @@ mod tests {
         let dns = Dns::new(Box::new(zone(&[STS, RPT], &[])));
         let fake = Fake(|_: &str| Err("certificate not valid for mta-sts.example.com".into()));
         let mut findings = Vec::new();
-        let (m, _, _) = check("example.com", &dns, Some(&fake), &mut findings);
+        let (m, _, _) = check(
+            "example.com",
+            &dns,
+            PolicyFetching::With(&fake),
+            &mut findings,
+        );
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].name, "mta-sts-policy-unavailable");
         assert_eq!(findings[0].severity, Severity::Warning);
@@ -1121,6 +1211,9 @@ mod tests {
         let m = serde_json::to_value(&m).unwrap();
         assert_eq!(m["lookup"], serde_json::json!({"status": "found"}));
         assert_eq!(m["policy_fetch"]["status"], "not-fetched");
+        assert_eq!(m["policy_fetch"]["reason"], "not asked");
+        assert_eq!(m["valid"], true);
+        assert!(m.get("record_valid").is_none());
         assert_eq!(m["policy"], serde_json::Value::Null);
         assert_eq!(m["explained"][1]["text"], "id=20240501T000000");
         let t = serde_json::to_value(&t).unwrap();

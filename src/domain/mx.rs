@@ -32,8 +32,9 @@ pub struct MxCheck {
     /// What went wrong with the MX lookup itself (a DNS failure, or "the domain does not
     /// exist"); None when it was answered.
     pub error: Option<String>,
-    /// What a sending server would do with mail to this domain, in one paragraph.
-    pub sender_would: String,
+    /// What a sending server does with mail to this domain (which exchangers it tries, in
+    /// which order, and when it queues or bounces), in one paragraph.
+    pub delivery: String,
 }
 
 /// One mail exchanger and its addresses.
@@ -63,7 +64,8 @@ impl Exchanger {
     }
 }
 
-/// The result of one address lookup of an exchanger.
+/// The result of one address lookup of an exchanger, in the words of the other lookups of the
+/// report (`found`, `not-found`, `failed`, `not-looked`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "status")]
 pub enum AddressLookup {
@@ -72,10 +74,11 @@ pub enum AddressLookup {
         /// The addresses, as answered.
         addresses: Vec<IpAddr>,
     },
-    /// The name does not exist (NXDOMAIN).
-    NoSuchName,
-    /// The name exists but has no record of this type.
-    NoRecords,
+    /// No address: the name does not exist, or has no record of this type.
+    NotFound {
+        /// Which of the two.
+        reason: Absence,
+    },
     /// No answer could be had.
     Failed {
         /// Why, one line (`DNS timeout: mx.example.com A`).
@@ -83,7 +86,28 @@ pub enum AddressLookup {
     },
     /// Not looked up (an IP literal).
     #[default]
-    NotLookedUp,
+    NotLooked,
+}
+
+/// Why a lookup found nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Absence {
+    /// The name does not exist (NXDOMAIN).
+    NoSuchName,
+    /// The name exists but has no record of this type (NoData).
+    NoRecords,
+}
+
+impl AddressLookup {
+    /// NXDOMAIN.
+    pub const NO_SUCH_NAME: AddressLookup = AddressLookup::NotFound {
+        reason: Absence::NoSuchName,
+    };
+    /// NoData.
+    pub const NO_RECORDS: AddressLookup = AddressLookup::NotFound {
+        reason: Absence::NoRecords,
+    };
 }
 
 impl AddressLookup {
@@ -111,7 +135,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> MxCheck {
         Answer::Records(r) if !r.is_empty() => r,
         Answer::Records(_) | Answer::NoData => {
             implicit(domain, dns, &mut mx, findings);
-            mx.sender_would = sender_would(domain, &mx);
+            mx.delivery = delivery(domain, &mx);
             return mx;
         }
         Answer::NxDomain => {
@@ -122,7 +146,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> MxCheck {
                 format!("{domain} does not exist: mail to it cannot be delivered"),
                 evidence("NXDOMAIN"),
             );
-            mx.sender_would = sender_would(domain, &mx);
+            mx.delivery = delivery(domain, &mx);
             return mx;
         }
         Answer::Failed(f) => {
@@ -134,7 +158,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> MxCheck {
                 evidence(&note),
             );
             mx.error = Some(note);
-            mx.sender_would = sender_would(domain, &mx);
+            mx.delivery = delivery(domain, &mx);
             return mx;
         }
     };
@@ -152,7 +176,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> MxCheck {
             format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
             evidence(&all_text),
         );
-        mx.sender_would = sender_would(domain, &mx);
+        mx.delivery = delivery(domain, &mx);
         return mx;
     }
     if null > 0 {
@@ -186,7 +210,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> MxCheck {
                 ev,
             );
         } else if ex.addresses().is_empty() {
-            let why = if ex.a == AddressLookup::NoSuchName {
+            let why = if ex.a == AddressLookup::NO_SUCH_NAME {
                 "does not exist"
             } else {
                 "has no A or AAAA record"
@@ -218,7 +242,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> MxCheck {
             evidence(&all_text),
         );
     }
-    mx.sender_would = sender_would(domain, &mx);
+    mx.delivery = delivery(domain, &mx);
     mx
 }
 
@@ -280,7 +304,7 @@ fn exchanger(preference: u16, host: &str, dns: &Dns) -> Exchanger {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let ip_literal = bare.parse::<IpAddr>().is_ok();
     let (a, aaaa) = if ip_literal {
-        (AddressLookup::NotLookedUp, AddressLookup::NotLookedUp)
+        (AddressLookup::NotLooked, AddressLookup::NotLooked)
     } else {
         (
             addresses(host, RecordType::A, dns),
@@ -301,13 +325,13 @@ fn addresses(host: &str, rtype: RecordType, dns: &Dns) -> AddressLookup {
         Answer::Records(r) => {
             let addresses: Vec<IpAddr> = r.iter().filter_map(|a| a.trim().parse().ok()).collect();
             if addresses.is_empty() {
-                AddressLookup::NoRecords
+                AddressLookup::NO_RECORDS
             } else {
                 AddressLookup::Found { addresses }
             }
         }
-        Answer::NxDomain => AddressLookup::NoSuchName,
-        Answer::NoData => AddressLookup::NoRecords,
+        Answer::NxDomain => AddressLookup::NO_SUCH_NAME,
+        Answer::NoData => AddressLookup::NO_RECORDS,
         Answer::Failed(f) => AddressLookup::Failed {
             reason: failure_note(&f, host, rtype),
         },
@@ -315,7 +339,7 @@ fn addresses(host: &str, rtype: RecordType, dns: &Dns) -> AddressLookup {
 }
 
 /// The paragraph: what a sending server does with mail to `domain`.
-fn sender_would(domain: &str, mx: &MxCheck) -> String {
+fn delivery(domain: &str, mx: &MxCheck) -> String {
     if mx.null_mx {
         return format!(
             "A sending server finds the null MX of {domain} (RFC 7505) and gives up at once: it \
@@ -482,16 +506,13 @@ mod tests {
         let mx1 = &mx.exchangers[0];
         assert_eq!(mx1.a.addresses(), ["192.0.2.1".parse::<IpAddr>().unwrap()]);
         assert_eq!(mx1.addresses().len(), 2);
-        assert_eq!(mx.exchangers[1].aaaa, AddressLookup::NoRecords);
+        assert_eq!(mx.exchangers[1].aaaa, AddressLookup::NO_RECORDS);
         assert!(!mx.implicit && !mx.null_mx && mx.error.is_none());
-        assert!(mx.sender_would.contains(
+        assert!(mx.delivery.contains(
             "preference 10: mx1.example.com (192.0.2.1, 2001:db8::1) and mx2.example.com \
              (192.0.2.2), in random order"
         ));
-        assert!(
-            mx.sender_would
-                .contains("then preference 20: mx3.example.com")
-        );
+        assert!(mx.delivery.contains("then preference 20: mx3.example.com"));
     }
 
     #[test]
@@ -501,7 +522,7 @@ mod tests {
         assert!(mx.null_mx);
         assert!(mx.exchangers.is_empty());
         assert_eq!(codes(&findings), ["DOM002"]);
-        assert!(mx.sender_would.contains("RFC 7505"));
+        assert!(mx.delivery.contains("RFC 7505"));
     }
 
     #[test]
@@ -529,8 +550,8 @@ mod tests {
         assert_eq!(mx.exchangers[0].preference, 0);
         assert_eq!(mx.exchangers[0].host, "example.com");
         assert_eq!(codes(&findings), ["DOM006"]);
-        assert!(mx.sender_would.contains("implicit MX"));
-        assert!(mx.sender_would.contains("192.0.2.80"));
+        assert!(mx.delivery.contains("implicit MX"));
+        assert!(mx.delivery.contains("192.0.2.80"));
     }
 
     #[test]
@@ -539,7 +560,7 @@ mod tests {
         let (mx, findings) = run(&d);
         assert!(!mx.implicit && mx.exchangers.is_empty());
         assert_eq!(codes(&findings), ["DOM001"]);
-        assert!(mx.sender_would.contains("nowhere to connect"));
+        assert!(mx.delivery.contains("nowhere to connect"));
         let (mx, findings) = run(&dns(&[]));
         assert_eq!(codes(&findings), ["DOM001"]);
         assert!(mx.error.is_some_and(|e| e.contains("NXDOMAIN")));
@@ -555,8 +576,8 @@ mod tests {
         ]);
         let (mx, findings) = run(&d);
         assert!(mx.exchangers[0].ip_literal);
-        assert_eq!(mx.exchangers[0].a, AddressLookup::NotLookedUp);
-        assert_eq!(mx.exchangers[1].a, AddressLookup::NoSuchName);
+        assert_eq!(mx.exchangers[0].a, AddressLookup::NotLooked);
+        assert_eq!(mx.exchangers[1].a, AddressLookup::NO_SUCH_NAME);
         assert_eq!(codes(&findings), ["DOM003", "DOM004", "DOM004", "DOM001"]);
         assert!(findings[1].message.contains("does not exist"));
         assert!(findings[2].message.contains("no A or AAAA"));
@@ -573,7 +594,7 @@ mod tests {
         let (mx, findings) = run(&d);
         assert_eq!(codes(&findings), ["DOM004"]);
         assert!(
-            mx.sender_would
+            mx.delivery
                 .contains("old.example.com (no address: skipped)")
         );
     }
@@ -585,7 +606,7 @@ mod tests {
         let (mx, findings) = run(&Dns::new(Box::new(r)));
         assert_eq!(codes(&findings), ["DOM009"]);
         assert!(mx.error.is_some_and(|e| e.contains("timeout")));
-        assert!(mx.sender_would.contains("queued"));
+        assert!(mx.delivery.contains("queued"));
 
         let mut r = StaticResolver::new();
         r.add("example.com", Mx, "10 mx.example.net");
@@ -611,6 +632,22 @@ mod tests {
         let json = serde_json::to_value(&mx).expect("json");
         assert_eq!(json["exchangers"][0]["a"]["status"], "found");
         assert_eq!(json["exchangers"][0]["a"]["addresses"][0], "192.0.2.1");
-        assert_eq!(json["exchangers"][0]["aaaa"]["status"], "no-records");
+        assert_eq!(json["exchangers"][0]["aaaa"]["status"], "not-found");
+        assert_eq!(json["exchangers"][0]["aaaa"]["reason"], "no-records");
+        assert!(json.get("delivery").is_some_and(|d| d.is_string()));
+        let d = dns(&[
+            ("example.com", Mx, "10 192.0.2.1"),
+            ("example.com", Mx, "20 gone.example.com"),
+        ]);
+        let (mx, _) = run(&d);
+        let json = serde_json::to_value(&mx).expect("json");
+        assert_eq!(
+            json["exchangers"][0]["a"],
+            serde_json::json!({"status": "not-looked"})
+        );
+        assert_eq!(
+            json["exchangers"][1]["a"],
+            serde_json::json!({"status": "not-found", "reason": "no-such-name"})
+        );
     }
 }

@@ -24,9 +24,15 @@ use crate::domain::rules::records::{
     spf_too_many_void_lookups,
 };
 
-/// Past this many DNS-querying terms the tree is no longer followed (a hostile or broken
-/// policy could otherwise fan out without end); the count is then a lower bound.
+/// Past this many DNS-querying terms nothing more is looked up: includes and redirects are no
+/// longer followed and `a`, `mx` and `exists` terms are counted without a query (a hostile or
+/// broken policy could otherwise fan out without end, or cost one query per term of a huge
+/// record); the count is then a lower bound.
 const FOLLOW_CAP: u32 = 50;
+
+/// At most this many findings name a term of one record; the rest are summed up in one more
+/// finding ("... and N more"), so that a record of thousands of bad terms gives a short report.
+const FINDINGS_PER_RECORD: usize = 10;
 
 /// The SPF setup of a domain.
 #[derive(Debug, Clone, Serialize)]
@@ -54,7 +60,7 @@ pub struct SpfSetup {
     /// The SPF result for a server the policy does not list: fail (`-all`), softfail (`~all`),
     /// neutral (`?all`, or no `all` and no redirect), pass (`+all`), permerror (a redirect
     /// that leads nowhere), temperror (a DNS failure on the way). None without a record.
-    pub everyone_else: Option<AuthResult>,
+    pub default_result: Option<AuthResult>,
     /// Why there is no tree: no SPF record, several, the domain does not exist, or the DNS
     /// failure (one line). None when there is a tree.
     pub error: Option<String>,
@@ -71,7 +77,7 @@ impl Default for SpfSetup {
             void_lookups: 0,
             void_lookup_limit: MAX_VOID_LOOKUPS,
             all: None,
-            everyone_else: None,
+            default_result: None,
             error: None,
         }
     }
@@ -105,7 +111,7 @@ pub struct SpfNode {
     /// a loop, a DNS failure, or not followed (the lookup count ran far over the limit).
     pub error: Option<String>,
     /// The record explained term by term, `v=spf1` first, in the order written.
-    pub terms: Vec<Explained>,
+    pub explained: Vec<Explained>,
     /// DNS-querying terms in this record itself (its children count their own).
     pub lookups: u32,
     /// Void lookups of this record's own terms.
@@ -124,7 +130,7 @@ impl SpfNode {
             domain: domain.to_string(),
             record: None,
             error: None,
-            terms: Vec::new(),
+            explained: Vec::new(),
             lookups: 0,
             void_lookups: 0,
             void_terms: Vec::new(),
@@ -198,6 +204,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> SpfSetup {
         voids: 0,
         incomplete: false,
         stack: Vec::new(),
+        shown: Vec::new(),
     };
     let (root, ending) = walker.node(domain, SpfLink::Domain, None);
     setup.dns_lookups = walker.lookups;
@@ -208,7 +215,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> SpfSetup {
     match &ending {
         Ending::All(text, q, at) => {
             setup.all = Some(text.clone());
-            setup.everyone_else = Some(q.result());
+            setup.default_result = Some(q.result());
             if *q == Qualifier::Neutral {
                 push(
                     findings,
@@ -222,7 +229,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> SpfSetup {
             }
         }
         Ending::Default(at) => {
-            setup.everyone_else = Some(AuthResult::Neutral);
+            setup.default_result = Some(AuthResult::Neutral);
             push(
                 findings,
                 &spf_no_all::RULE,
@@ -233,7 +240,7 @@ pub fn check(domain: &str, dns: &Dns, findings: &mut Vec<Finding>) -> SpfSetup {
                 vec![Evidence::note(&format!("TXT {at}"), &root_record)],
             );
         }
-        Ending::Broken(result) => setup.everyone_else = Some(*result),
+        Ending::Broken(result) => setup.default_result = Some(*result),
         Ending::Unknown => {}
     }
     if lookups > MAX_DNS_TERMS {
@@ -283,6 +290,9 @@ struct Walker<'a> {
     incomplete: bool,
     /// The domains being expanded (to see a loop).
     stack: Vec<String>,
+    /// For each record of `stack`, its findings so far: how many were pushed, and those held
+    /// back past [`FINDINGS_PER_RECORD`] (how many, and the worst).
+    shown: Vec<(usize, usize, Option<Finding>)>,
 }
 
 impl Walker<'_> {
@@ -349,15 +359,24 @@ impl Walker<'_> {
         };
         node.record = Some(text.clone());
         self.stack.push(domain.to_string());
+        self.shown.push((0, 0, None));
         let ending = self.terms(&mut node, &text);
         self.stack.pop();
+        if let Some((_, more, Some(mut worst))) = self.shown.pop() {
+            worst.message = format!(
+                "... and {more} more problem{} in the SPF record of {domain}, not listed one by                  one (the worst: {})",
+                if more == 1 { "" } else { "s" },
+                worst.message
+            );
+            self.findings.push(worst);
+        }
         (node, ending)
     }
 
     /// Explain the terms of `text` into `node`, counting and following them.
     fn terms(&mut self, node: &mut SpfNode, text: &str) -> Ending {
         let domain = node.domain.clone();
-        node.terms.push(Explained {
+        node.explained.push(Explained {
             text: text.get(..6).unwrap_or("v=spf1").to_string(),
             meaning: "this TXT record is an SPF policy, version 1 (RFC 7208)".into(),
         });
@@ -420,7 +439,7 @@ impl Walker<'_> {
                 ),
                 Ok(Term::Unknown) => "an unknown modifier: receivers ignore it".to_string(),
             };
-            node.terms.push(Explained {
+            node.explained.push(Explained {
                 text: (*term).to_string(),
                 meaning,
             });
@@ -655,7 +674,12 @@ impl Walker<'_> {
 
     /// Query `name` for each type; a void lookup when none has a record, a finding when one
     /// failed.
+    /// Past [`FOLLOW_CAP`] lookups nothing is queried: the term is only counted.
     fn void_check(&mut self, node: &mut SpfNode, term: &str, name: &str, types: &[RecordType]) {
+        if self.lookups > FOLLOW_CAP {
+            self.incomplete = true;
+            return;
+        }
         let mut why = None;
         for rtype in types {
             match self.dns.query(name, *rtype) {
@@ -663,7 +687,11 @@ impl Walker<'_> {
                 Answer::Records(_) | Answer::NoData => {
                     why.get_or_insert("no record");
                 }
-                Answer::NxDomain => why = Some("NXDOMAIN"),
+                Answer::NxDomain => {
+                    // the name does not exist: no other type can have a record either
+                    why = Some("NXDOMAIN");
+                    break;
+                }
                 Answer::Failed(f) => {
                     let note = failure_note(&f, name, *rtype);
                     let domain = node.domain.clone();
@@ -686,18 +714,32 @@ impl Walker<'_> {
             .push(format!("{term}: {}", why.unwrap_or("no record")));
     }
 
+    /// A finding about the record being expanded (the innermost of `stack`): past
+    /// [`FINDINGS_PER_RECORD`] for that record it is held back, and summed up when the record
+    /// is done.
     fn push(&mut self, rule: &Rule, message: String, domain: &str, excerpt: &str) {
-        self.findings.push(rule.finding(
+        let finding = rule.finding(
             message,
             None,
             vec![Evidence::note(&format!("TXT {domain}"), excerpt)],
-        ));
+        );
+        if let Some((shown, more, worst)) = self.shown.last_mut() {
+            if *shown >= FINDINGS_PER_RECORD {
+                *more += 1;
+                if worst.as_ref().is_none_or(|w| finding.severity > w.severity) {
+                    *worst = Some(finding);
+                }
+                return;
+            }
+            *shown += 1;
+        }
+        self.findings.push(finding);
     }
 }
 
 /// Set the meaning of the term `text` (the redirect, explained after the mechanisms).
 fn explain_at(node: &mut SpfNode, text: &str, meaning: String) {
-    if let Some(e) = node.terms.iter_mut().find(|e| e.text == text) {
+    if let Some(e) = node.explained.iter_mut().find(|e| e.text == text) {
         e.meaning = meaning;
     }
 }
@@ -804,7 +846,7 @@ mod tests {
     }
 
     fn meaning<'a>(node: &'a SpfNode, text: &str) -> &'a str {
-        node.terms
+        node.explained
             .iter()
             .find(|e| e.text == text)
             .map(|e| e.meaning.as_str())
@@ -829,8 +871,8 @@ mod tests {
         assert_eq!(spf.records.len(), 1);
         let tree = spf.tree.as_ref().expect("tree");
         assert_eq!(tree.via, SpfLink::Domain);
-        assert_eq!(tree.terms.len(), 7);
-        assert_eq!(tree.terms[0].text, "v=spf1");
+        assert_eq!(tree.explained.len(), 7);
+        assert_eq!(tree.explained[0].text, "v=spf1");
         assert!(meaning(tree, "ip4:192.0.2.0/24").contains("256 addresses"));
         assert!(meaning(tree, "ip4:192.0.2.0/24").starts_with("servers in"));
         assert!(meaning(tree, "ip6:2001:db8::1").contains("the server at 2001:db8::1"));
@@ -853,7 +895,7 @@ mod tests {
         assert_eq!(spf.void_lookups, 0);
         assert_eq!((spf.dns_lookup_limit, spf.void_lookup_limit), (10, 2));
         assert_eq!(spf.all.as_deref(), Some("-all"));
-        assert_eq!(spf.everyone_else, Some(AuthResult::Fail));
+        assert_eq!(spf.default_result, Some(AuthResult::Fail));
     }
 
     #[test]
@@ -891,15 +933,15 @@ mod tests {
         ]);
         let (spf, f) = run(&d, "plus.example");
         assert_eq!(codes(&f), ["DOM012"]);
-        assert_eq!(spf.everyone_else, Some(AuthResult::Pass));
+        assert_eq!(spf.default_result, Some(AuthResult::Pass));
         assert_eq!(codes(&run(&d, "bare.example").1), ["DOM012"]);
         let (spf, f) = run(&d, "what.example");
         assert_eq!(codes(&f), ["DOM013"]);
-        assert_eq!(spf.everyone_else, Some(AuthResult::Neutral));
+        assert_eq!(spf.default_result, Some(AuthResult::Neutral));
         let (spf, f) = run(&d, "viainc.example");
         assert_eq!(codes(&f), ["DOM012"]);
         assert!(f[0].message.contains("open.example"));
-        assert_eq!(spf.everyone_else, Some(AuthResult::Fail));
+        assert_eq!(spf.default_result, Some(AuthResult::Fail));
     }
 
     #[test]
@@ -908,7 +950,7 @@ mod tests {
         let (spf, f) = run(&d, "example.com");
         assert_eq!(codes(&f), ["DOM014"]);
         assert_eq!(spf.all, None);
-        assert_eq!(spf.everyone_else, Some(AuthResult::Neutral));
+        assert_eq!(spf.default_result, Some(AuthResult::Neutral));
     }
 
     #[test]
@@ -929,7 +971,7 @@ mod tests {
         assert!(meaning(tree, "redirect=_spf.example.com").contains("use the SPF policy of"));
         assert_eq!(spf.dns_lookups, 2);
         assert_eq!(spf.all.as_deref(), Some("-all"));
-        assert_eq!(spf.everyone_else, Some(AuthResult::Fail));
+        assert_eq!(spf.default_result, Some(AuthResult::Fail));
         // a redirect beside an all is ignored: no lookup, no child
         let (spf, f) = run(&d, "ign.example");
         assert!(f.is_empty(), "{f:?}");
@@ -964,7 +1006,7 @@ mod tests {
         assert_eq!(spf.dns_lookups, 2);
         let (spf, f) = run(&d, "self.example");
         assert_eq!(codes(&f), ["DOM019"]);
-        assert_eq!(spf.everyone_else, Some(AuthResult::Permerror));
+        assert_eq!(spf.default_result, Some(AuthResult::Permerror));
     }
 
     #[test]
@@ -1021,6 +1063,71 @@ mod tests {
         assert!(spf.dns_lookups_incomplete);
         assert!(spf.dns_lookups > 10 && spf.dns_lookups <= FOLLOW_CAP + 1);
         assert!(f.iter().any(|f| f.message.contains("at least")));
+    }
+
+    #[test]
+    fn a_wide_record_is_not_looked_up_past_the_cap() {
+        // 2,500 `a:` terms (about 21 KB): each name fails to resolve
+        let terms: Vec<String> = (0..2500).map(|i| format!("a:{i}.w")).collect();
+        let mut r = StaticResolver::new();
+        r.add(
+            "wide.example",
+            Txt,
+            &format!("v=spf1 {} -all", terms.join(" ")),
+        );
+        for i in 0..2500 {
+            r.set(&format!("{i}.w"), A, Answer::Failed(DnsFailure::Timeout));
+        }
+        let d = Dns::new(Box::new(r));
+        let (spf, f) = run(&d, "wide.example");
+        let queries = d.take_log().len();
+        assert!(queries as u32 <= FOLLOW_CAP + 3, "{queries} queries");
+        assert_eq!(spf.dns_lookups, 2500, "every term counted");
+        assert!(spf.dns_lookups_incomplete);
+        let failed: Vec<&Finding> = f.iter().filter(|f| f.code == "DOM009").collect();
+        assert_eq!(failed.len(), FINDINGS_PER_RECORD + 1, "{f:#?}");
+        let summary: Vec<&&Finding> = failed
+            .iter()
+            .filter(|f| f.message.starts_with("... and "))
+            .collect();
+        assert_eq!(summary.len(), 1);
+        assert!(
+            summary[0].message.contains(&format!(
+                "and {} more problems in the SPF record of wide.example",
+                FOLLOW_CAP as usize - FINDINGS_PER_RECORD
+            )),
+            "{}",
+            summary[0].message
+        );
+        assert_eq!(codes(&f).len(), FINDINGS_PER_RECORD + 2, "{f:#?}");
+
+        // names that do not exist: one query per term, still capped
+        let mut r = StaticResolver::new();
+        r.add(
+            "wide.example",
+            Txt,
+            &format!("v=spf1 {} -all", terms.join(" ")),
+        );
+        let d = Dns::new(Box::new(r));
+        let (spf, f) = run(&d, "wide.example");
+        assert!(d.take_log().len() as u32 <= FOLLOW_CAP + 3);
+        assert_eq!(codes(&f), ["DOM016", "DOM017"]);
+        assert!(spf.void_lookups <= FOLLOW_CAP + 1);
+
+        // thousands of syntax errors: ten findings and one summary
+        let bad: Vec<String> = (0..2500).map(|i| format!("ip4:999.0.0.{i}")).collect();
+        let d = dns(&[(
+            "bad.example",
+            Txt,
+            &format!("v=spf1 {} -all", bad.join(" ")),
+        )]);
+        let (_, f) = run(&d, "bad.example");
+        assert_eq!(f.len(), FINDINGS_PER_RECORD + 1, "{f:#?}");
+        assert!(
+            f[FINDINGS_PER_RECORD]
+                .message
+                .starts_with("... and 2490 more problems")
+        );
     }
 
     #[test]
@@ -1086,7 +1193,7 @@ mod tests {
         let tree = spf.tree.as_ref().expect("tree");
         assert!(meaning(tree, "ip4:192.0.2.300").starts_with("syntax error"));
         assert!(meaning(tree, "include=_spf.example.net").contains("unknown modifier"));
-        assert_eq!(spf.everyone_else, Some(AuthResult::Permerror));
+        assert_eq!(spf.default_result, Some(AuthResult::Permerror));
         let (_, f) = run(&d, "dup.example");
         assert!(codes(&f).contains(&"DOM018"), "{f:?}");
         let (_, f) = run(&d, "inc.example");

@@ -83,12 +83,23 @@ pub struct Chain {
 impl Chain {
     /// The hop whose receiving server wrote a header field starting at this byte offset: the
     /// nearest Received field below it (servers prepend their fields above their Received).
+    ///
+    /// Hops are oldest first, that is in descending order of `span.start` (the Received fields
+    /// bottom to top), so this is a binary search: a message with thousands of Received fields
+    /// and as many fields to place stays linear.
     pub fn hop_below(&self, offset: usize) -> Option<usize> {
-        self.hops
-            .iter()
-            .filter(|h| h.span.start > offset)
-            .min_by_key(|h| h.span.start)
+        let below = self.hops.partition_point(|h| h.span.start > offset);
+        below
+            .checked_sub(1)
+            .and_then(|i| self.hops.get(i))
             .map(|h| h.index)
+    }
+
+    /// The nearest hop whose Received field starts above this byte offset (a binary search,
+    /// as [`Chain::hop_below`]).
+    pub fn hop_above(&self, offset: usize) -> Option<&Hop> {
+        self.hops
+            .get(self.hops.partition_point(|h| h.span.start >= offset))
     }
 
     /// The hop with this 1-based index.

@@ -15,6 +15,7 @@ use mail_parser::{Address, HeaderName, HeaderValue, MessageParser};
 use crate::error::{Error, Result};
 use crate::hops::date::parse_date;
 use crate::input::Source;
+use crate::options::Limits;
 
 /// One header field as it stands in the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,25 +80,57 @@ impl ParsedMessage {
     }
 }
 
-/// Split the header block of a CRLF message into fields with their spans.
-fn split_fields(message: &[u8]) -> (Vec<HeaderField>, Option<usize>) {
+/// Split the header block of a CRLF message into fields with their spans, refusing it as soon
+/// as it passes `max_headers` fields or a field passes `max_field_bytes`.
+fn split_fields(
+    message: &[u8],
+    max_headers: usize,
+    max_field_bytes: usize,
+) -> Result<(Vec<HeaderField>, Option<usize>)> {
     let mut fields: Vec<HeaderField> = Vec::new();
     let mut pos = 0;
+    let mut line_number = 0;
+    let mut field_line = 0;
     let mut body_offset = None;
+    let too_long = |field: &HeaderField, line: usize| {
+        let name: String = field.name.chars().take(64).collect();
+        Error::HeaderTooLong {
+            name: format!("'{}'", name.escape_debug()),
+            line,
+            size: field.span.len(),
+            limit: max_field_bytes,
+        }
+    };
     while pos < message.len() {
         let end = find_crlf(message, pos).unwrap_or(message.len());
         let line = &message[pos..end];
         let next = (end + 2).min(message.len());
+        line_number += 1;
         if line.is_empty() {
             body_offset = Some(next);
             break;
         }
         if line[0] == b' ' || line[0] == b'\t' {
             if let Some(last) = fields.last_mut() {
-                last.value.push_str(&String::from_utf8_lossy(line));
                 last.span.end = end;
+                if last.span.len() > max_field_bytes {
+                    return Err(too_long(last, field_line));
+                }
+                last.value.push_str(&String::from_utf8_lossy(line));
             }
+        } else if line.len() > max_field_bytes {
+            let colon = line.iter().position(|&b| b == b':').unwrap_or(line.len());
+            let field = HeaderField {
+                name: String::from_utf8_lossy(&line[..colon.min(64)]).into_owned(),
+                value: String::new(),
+                span: pos..end,
+            };
+            return Err(too_long(&field, line_number));
         } else if let Some(colon) = line.iter().position(|&b| b == b':') {
+            if fields.len() >= max_headers {
+                return Err(Error::TooManyHeaders { limit: max_headers });
+            }
+            field_line = line_number;
             let name = String::from_utf8_lossy(&line[..colon])
                 .trim_end()
                 .to_string();
@@ -111,16 +144,16 @@ fn split_fields(message: &[u8]) -> (Vec<HeaderField>, Option<usize>) {
         pos = next;
     }
     for f in &mut fields {
-        f.value = f.value.trim().to_string();
+        let trimmed = f.value.trim();
+        if trimmed.len() != f.value.len() {
+            f.value = trimmed.to_string();
+        }
     }
-    (fields, body_offset)
+    Ok((fields, body_offset))
 }
 
 fn find_crlf(data: &[u8], from: usize) -> Option<usize> {
-    data[from..]
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .map(|p| p + from)
+    memchr::memmem::find(&data[from..], b"\r\n").map(|p| p + from)
 }
 
 fn mailboxes(value: &HeaderValue) -> Vec<Mailbox> {
@@ -144,9 +177,20 @@ fn mailboxes(value: &HeaderValue) -> Vec<Mailbox> {
     }
 }
 
-/// Parse a source into header fields and a summary.
+/// Parse a source into header fields and a summary, with the default [`Limits`].
 pub fn parse(source: &Source) -> Result<ParsedMessage> {
-    let (headers, body_offset) = split_fields(&source.message);
+    parse_with(source, &Limits::default())
+}
+
+/// Parse a source into header fields and a summary. A header block past
+/// `limits.max_headers` fields, or with a field past `limits.max_header_line_bytes`, is
+/// refused ([`Error::TooManyHeaders`], [`Error::HeaderTooLong`]).
+pub fn parse_with(source: &Source, limits: &Limits) -> Result<ParsedMessage> {
+    let (headers, body_offset) = split_fields(
+        &source.message,
+        limits.max_headers,
+        limits.max_header_line_bytes,
+    )?;
     if headers.is_empty() {
         return Err(Error::NoHeaders("no header field in the message".into()));
     }
@@ -193,7 +237,7 @@ mod tests {
     #[test]
     fn splits_folded_fields_with_spans() {
         let msg = b"Received: from a\r\n\tby b; Tue, 11 Mar 2025 09:15:42 +0000\r\nSubject: hi\r\n\r\nbody\r\n";
-        let (fields, body) = split_fields(msg);
+        let (fields, body) = split_fields(msg, usize::MAX, usize::MAX).unwrap();
         assert_eq!(fields.len(), 2);
         assert_eq!(fields[0].name, "Received");
         assert_eq!(

@@ -165,8 +165,8 @@ impl Layout {
                 ),
             );
         }
-        if !mx.sender_would.is_empty() {
-            let text = (self.esc)(&mx.sender_would);
+        if !mx.delivery.is_empty() {
+            let text = (self.esc)(&mx.delivery);
             self.line("");
             self.line(&text);
         }
@@ -208,7 +208,7 @@ impl Layout {
             );
         }
         if let Some(all) = &spf.all {
-            let everyone = spf.everyone_else.map(|a| a.as_str()).unwrap_or("?");
+            let everyone = spf.default_result.map(|a| a.as_str()).unwrap_or("?");
             self.item(
                 0,
                 &format!("everyone else: {everyone} ({})", (self.esc)(all)),
@@ -238,7 +238,7 @@ impl Layout {
             ),
             (None, None) => self.item(depth, &format!("{how}{}", (self.esc)(&node.domain))),
         }
-        self.explained(depth + 1, &node.terms);
+        self.explained(depth + 1, &node.explained);
         for child in &node.children {
             self.spf_node(depth + 1, child);
         }
@@ -264,7 +264,7 @@ impl Layout {
         if let Some(e) = &d.error {
             self.item(0, &format!("problem: {}", (self.esc)(e)));
         }
-        self.explained(1, &d.tags);
+        self.explained(1, &d.explained);
         if !d.summary.is_empty() {
             let text = (self.esc)(&d.summary);
             self.line("");
@@ -290,9 +290,8 @@ impl Layout {
             let what = match &c.lookup {
                 Lookup::Found => {
                     let kind = match &c.key_type {
-                        Some(KeyType::Rsa) => "rsa".to_string(),
-                        Some(KeyType::Ed25519) => "ed25519".to_string(),
                         Some(KeyType::Unknown(k)) => format!("unknown type {}", (self.esc)(k)),
+                        Some(known) => known.as_str().to_string(),
                         None => "key".to_string(),
                     };
                     let mut parts = vec![kind];

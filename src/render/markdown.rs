@@ -1,8 +1,8 @@
 //! Markdown: the same report, to paste into a ticket. Message content is escaped for Markdown.
 
 use super::{
-    Report, auth_rows, from_cell, journey_line, page_of, protocol_cell, report_lines, summary_rows,
-    verdict_lines,
+    Report, auth_rows, from_cell, journey_line, limit_lines, page_of, protocol_cell, report_lines,
+    summary_rows, verdict_lines,
 };
 use crate::hops::Side;
 use crate::text::{escape_markdown as esc, human_duration};
@@ -77,6 +77,7 @@ pub fn render(report: &Report, explain: bool) -> String {
     for (title, lines) in [
         ("Spam filters on the way", verdict_lines(report)),
         ("Delivery reports", report_lines(report)),
+        ("Limits reached", limit_lines(report)),
     ] {
         if !lines.is_empty() {
             out.push_str(&format!("### {title}\n\n"));

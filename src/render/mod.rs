@@ -315,6 +315,15 @@ pub(crate) fn verdict_lines(report: &Report) -> Vec<String> {
 }
 
 /// One line per report entry: `dsn: failed 5.1.1 user-unknown for bob@example.org at mx...`.
+/// One line per limit the analysis reached (`Report::limits`).
+pub(crate) fn limit_lines(report: &Report) -> Vec<String> {
+    report
+        .limits
+        .iter()
+        .map(|l| format!("{}: {}", l.limit, l.message))
+        .collect()
+}
+
 pub(crate) fn report_lines(report: &Report) -> Vec<String> {
     report
         .reports

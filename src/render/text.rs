@@ -4,8 +4,8 @@
 use comfy_table::{Cell, CellAlignment};
 
 use super::{
-    Report, TextStyle, auth_rows, from_cell, journey_line, page_of, protocol_cell, report_lines,
-    summary_rows, verdict_lines,
+    Report, TextStyle, auth_rows, from_cell, journey_line, limit_lines, page_of, protocol_cell,
+    report_lines, summary_rows, verdict_lines,
 };
 use crate::diagnose::Severity;
 use crate::hops::Side;
@@ -160,6 +160,19 @@ pub fn render(report: &Report, style: &TextStyle) -> String {
         out.push_str(&paint(style, "1", "Delivery reports"));
         out.push('\n');
         for line in reports {
+            out.push_str(&format!("  {}\n", esc(&line)));
+        }
+    }
+    let limits = limit_lines(report);
+    if !limits.is_empty() {
+        out.push('\n');
+        out.push_str(&paint(
+            style,
+            "1",
+            "Limits reached (part of the message was not checked)",
+        ));
+        out.push('\n');
+        for line in limits {
             out.push_str(&format!("  {}\n", esc(&line)));
         }
     }

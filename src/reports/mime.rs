@@ -33,6 +33,8 @@ pub struct Pieces {
     pub original: Option<Vec<u8>>,
     /// A returned original's header block as a text/rfc822-headers part.
     pub original_headers: Option<Vec<u8>>,
+    /// True when parts nested deeper than the walk's limit were left unread.
+    pub depth_limited: bool,
 }
 
 fn content_type(part: &MessagePart) -> (String, String) {
@@ -122,8 +124,19 @@ pub fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
-/// Walk the outer message's parts.
+/// How deep the walk goes by default (`Limits::max_mime_depth`).
+pub const DEFAULT_MAX_DEPTH: usize = 20;
+
+/// Walk the outer message's parts, at most [`DEFAULT_MAX_DEPTH`] multipart levels deep.
+#[allow(dead_code)] // the tests and the fuzz targets walk with the default depth
 pub fn walk(raw: &[u8]) -> Pieces {
+    walk_limited(raw, DEFAULT_MAX_DEPTH)
+}
+
+/// Walk the outer message's parts, leaving out parts nested more than `max_depth` multipart
+/// levels below the message (the message itself is level 0); [`Pieces::depth_limited`] then
+/// says so.
+pub fn walk_limited(raw: &[u8], max_depth: usize) -> Pieces {
     let mut pieces = Pieces::default();
     // mail-parser 0.11 has a debug_assert! that fires on some broken multipart structures
     // (spamassassin's nice/mime9): in a debug build it would panic. Release builds never do;
@@ -140,8 +153,27 @@ pub fn walk(raw: &[u8]) -> Pieces {
     {
         pieces.report_type = ct.attribute("report-type").map(|s| s.to_ascii_lowercase());
     }
+    // mail-parser lists every part flat, each multipart before its children: one pass gives
+    // each part its depth
+    let mut depths = vec![0usize; message.parts.len()];
+    for (id, part) in message.parts.iter().enumerate() {
+        if let PartType::Multipart(children) = &part.body {
+            let below = depths[id].saturating_add(1);
+            for &child in children {
+                if let Some(d) = depths.get_mut(child as usize)
+                    && child as usize > id
+                {
+                    *d = below;
+                }
+            }
+        }
+    }
     let mut html: Vec<TextPart> = Vec::new();
-    for part in &message.parts {
+    for (part, &depth) in message.parts.iter().zip(&depths) {
+        if depth > max_depth {
+            pieces.depth_limited = true;
+            continue;
+        }
         let (ctype, subtype) = content_type(part);
         let sub = subtype.as_str();
         match (ctype.as_str(), &part.body) {

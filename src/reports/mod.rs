@@ -159,6 +159,9 @@ pub struct Reports {
     /// The original message returned inside a bounce or feedback report (bytes as found),
     /// to be analysed with the same engine.
     pub original: Option<Vec<u8>>,
+    /// Set when the MIME walk stopped at this depth (`Limits::max_mime_depth`), leaving parts
+    /// below it unread.
+    pub mime_depth_limited: Option<usize>,
 }
 
 /// At most this many entries are kept for one message.
@@ -336,7 +339,13 @@ fn judge(
 
 /// Read the reports a message carries (none for an ordinary message).
 pub fn extract(message: &[u8], parsed: &ParsedMessage) -> Reports {
-    extract_at(message, parsed, 0)
+    extract_limited(message, parsed, mime::DEFAULT_MAX_DEPTH)
+}
+
+/// [`extract`], the MIME walk going at most `max_mime_depth` multipart levels deep
+/// (`Limits::max_mime_depth`).
+pub fn extract_limited(message: &[u8], parsed: &ParsedMessage, max_mime_depth: usize) -> Reports {
+    extract_at(message, parsed, 0, max_mime_depth)
 }
 
 /// Whether a message can be a report at all, from its headers (and, for Amazon SES
@@ -356,16 +365,24 @@ fn may_be_report(message: &[u8], parsed: &ParsedMessage) -> bool {
         || memchr::memmem::find(message, b"notificationType").is_some()
 }
 
-fn extract_at(message: &[u8], parsed: &ParsedMessage, depth: usize) -> Reports {
+fn extract_at(
+    message: &[u8],
+    parsed: &ParsedMessage,
+    depth: usize,
+    max_mime_depth: usize,
+) -> Reports {
     if depth > 1 || !may_be_report(message, parsed) {
         return Reports::default();
     }
-    let pieces = mime::walk(message);
+    let pieces = mime::walk_limited(message, max_mime_depth);
     let Texts {
         human,
         inline_original,
     } = texts(&pieces, message);
-    let mut reports = Reports::default();
+    let mut reports = Reports {
+        mime_depth_limited: pieces.depth_limited.then_some(max_mime_depth),
+        ..Reports::default()
+    };
 
     let is_feedback =
         !pieces.feedback.is_empty() || pieces.report_type.as_deref() == Some("feedback-report");
@@ -485,7 +502,8 @@ fn extract_at(message: &[u8], parsed: &ParsedMessage, depth: usize) -> Reports {
             && let Some(inner) = reports.original.as_deref()
             && let Some((inner_message, inner_parsed)) = parse_inner(inner)
         {
-            let inner_reports = extract_at(&inner_message, &inner_parsed, depth + 1);
+            let inner_reports =
+                extract_at(&inner_message, &inner_parsed, depth + 1, max_mime_depth);
             let usable = inner_reports.entries.iter().any(|e| {
                 e.recipient.is_some()
                     && (e.kind == ReportKind::Dsn

@@ -1,9 +1,13 @@
 //! The routes, the guards around them and the analysis behind them.
 //!
-//! Layers, outermost first: the request log (one line: method, path, status, duration), the
-//! security headers (on every response, errors included), the guard (a foreign `Host` on a
-//! loopback listener, a cross-site post, a `Content-Length` over the limit), axum's
-//! `DefaultBodyLimit` set to the same limit, then the routes.
+//! Layers, outermost first: the connection's phase (busy with a request until the answer is
+//! produced: the header time limit of `conn.rs` is off meanwhile), the request log (one line:
+//! method, path, status, duration), the security headers (on every response, errors
+//! included), the guard (a foreign `Host`, a cross-site post, a `Content-Length` over the
+//! limit), axum's `DefaultBodyLimit` set to the same limit, then the routes.
+//!
+//! Time limits: a body must arrive within `body_read_timeout` ([`read_body`], else 408), an
+//! analysis must end within `analysis_timeout` (else 503).
 //!
 //! The size limit: a declared size over it is refused by the guard, naming both sizes. A body
 //! without a declared size (chunked) is read by [`read_body`], which counts; the form's body is
@@ -14,6 +18,7 @@
 //!
 //! Nothing here keeps a request's body past its response or writes any of it anywhere.
 
+use std::net::{IpAddr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -21,7 +26,9 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{DefaultBodyLimit, Form, FromRequest, Multipart, Request, State as Extract};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, Form, FromRequest, Multipart, Request, State as Extract,
+};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -29,6 +36,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 
+use super::conn::ConnHandle;
 use super::page::{self, Pages};
 use super::{RequestLog, ServeConfig};
 use crate::batch::SharedDns;
@@ -44,8 +52,11 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 /// many bytes: a client that is cut off while it is still sending sees a reset connection
 /// instead of the answer.
 const DRAIN_MAX_BYTES: u64 = 1 << 30;
-/// ... and for at most this long.
+/// ... and for at most this long (or the body time limit, when shorter).
 const DRAIN_MAX_TIME: Duration = Duration::from_secs(30);
+
+/// The answer when an analysis panicked: fixed, since a panic's own message can quote the mail.
+pub const INTERNAL_ERROR: &str = "mailtrace failed on this message; nothing was kept. Please report it with the message if you can.";
 
 /// The paths logged are cut to this many bytes.
 const LOGGED_PATH_MAX: usize = 200;
@@ -69,11 +80,16 @@ struct Inner {
     dns: SharedDns,
     clock: Option<fn() -> DateTime<Utc>>,
     limit: usize,
+    listen: SocketAddr,
     loopback: bool,
+    allowed_hosts: Vec<String>,
+    foreign_host: String,
+    body_timeout: Duration,
+    analysis_timeout: Duration,
     pages: Pages,
     index: String,
     log: RequestLog,
-    analyses: tokio::sync::Semaphore,
+    analyses: Arc<tokio::sync::Semaphore>,
 }
 
 impl State {
@@ -89,17 +105,27 @@ impl State {
             .index(&page::Settings::describe(config, addr))
             .map_err(page::template_error)?;
         let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let allowed_hosts: Vec<String> = config
+            .allowed_hosts
+            .iter()
+            .filter_map(|h| split_host(h.trim()).map(|(name, _)| name))
+            .collect();
         Ok(State {
             inner: Arc::new(Inner {
                 options: config.options.clone(),
                 dns,
                 clock: config.clock,
                 limit: config.max_request_bytes,
+                listen: addr,
                 loopback: super::is_loopback(&addr),
+                foreign_host: foreign_host_message(addr, !allowed_hosts.is_empty()),
+                allowed_hosts,
+                body_timeout: config.body_read_timeout,
+                analysis_timeout: config.analysis_timeout,
                 pages,
                 index,
                 log: config.request_log.clone(),
-                analyses: tokio::sync::Semaphore::new(parallel),
+                analyses: Arc::new(tokio::sync::Semaphore::new(parallel)),
             }),
         })
     }
@@ -115,31 +141,48 @@ impl State {
     }
 
     /// Analyse on the blocking pool (never on a runtime thread: the live resolver runs its own
-    /// runtime), at most one analysis per core at a time.
+    /// runtime), at most one analysis per core at a time, for at most the analysis time limit
+    /// (the wait for a core included). An analysis past the limit is abandoned, not stopped:
+    /// it keeps its core until it ends.
     async fn analyze(&self, input: Input, output: Output) -> Result<String, Failure> {
-        let max = self.inner.options.max_message_bytes;
+        let max = self.inner.options.limits.max_message_bytes;
         if input.bytes.len() > max {
             return Err(Failure::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
-                    "the message is {}; the limit is {}, set with --max-request-bytes",
+                    "the message is {}; the limit is {}, set with --max-message-bytes",
                     page::size(input.bytes.len() as u64),
                     page::size_exact(max as u64)
                 ),
             ));
         }
-        let _permit =
-            self.inner.analyses.acquire().await.map_err(|_| {
+        let analyses = Arc::clone(&self.inner.analyses);
+        let options = self.request_options();
+        let run = async move {
+            let permit = analyses.acquire_owned().await.map_err(|_| {
                 Failure::new(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping")
             })?;
-        let options = self.request_options();
-        tokio::task::spawn_blocking(move || analyze_blocking(input, &options, output))
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                analyze_blocking(input, &options, output)
+            })
             .await
-            .unwrap_or_else(|_| Err(Failure::internal("the analysis stopped unexpectedly")))
+            .unwrap_or_else(|_| Err(Failure::internal(INTERNAL_ERROR)))
+        };
+        let limit = self.inner.analysis_timeout;
+        tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
+            Err(Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the analysis did not finish within {} and was given up; nothing was kept",
+                    seconds(limit)
+                ),
+            ))
+        })
     }
 
-    /// The answer to a failure: a page, or JSON under `/api/`. A 413 closes the connection:
-    /// the body may not have been read to its end.
+    /// The answer to a failure: a page, or JSON under `/api/`. A 408 or a 413 closes the
+    /// connection: the body may not have been read to its end.
     fn fail(&self, api: bool, failure: Failure) -> Response {
         let mut response = if api {
             let body = serde_json::json!({ "error": failure.message }).to_string();
@@ -148,7 +191,10 @@ impl State {
             let html = self.inner.pages.error(failure.status, &failure.message);
             (failure.status, html_type(), html).into_response()
         };
-        if failure.status == StatusCode::PAYLOAD_TOO_LARGE {
+        if matches!(
+            failure.status,
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+        ) {
             response
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -168,6 +214,32 @@ impl State {
             }
         };
         Failure::new(StatusCode::PAYLOAD_TOO_LARGE, message)
+    }
+
+    fn too_slow(&self) -> Failure {
+        Failure::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request's body did not arrive within {}; nothing was analysed",
+                seconds(self.inner.body_timeout)
+            ),
+        )
+    }
+
+    /// True when the server answers to this `Host` (see [`host_allowed`]).
+    fn host_allowed(&self, host: &str) -> bool {
+        let inner = &self.inner;
+        host_allowed(host, inner.listen, inner.loopback, &inner.allowed_hosts)
+    }
+}
+
+/// A duration in words: `30 s`, `0.5 s`.
+fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{secs:.1} s")
     }
 }
 
@@ -227,16 +299,8 @@ fn analyze_blocking(input: Input, options: &Options, output: Output) -> Result<S
             Output::Json => crate::render::json::render(&report),
         })
     }))
-    .unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(Failure::internal(format!(
-            "mailtrace failed on this message (an internal error, please report it): {what}"
-        )))
-    })
+    // the panic's message is not shown: it can quote the mail
+    .unwrap_or_else(|_| Err(Failure::internal(INTERNAL_ERROR)))
 }
 
 /// The application: routes, fallbacks and layers.
@@ -252,6 +316,7 @@ pub(super) fn router(state: State) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), log))
+        .layer(middleware::from_fn(busy))
         .with_state(state)
 }
 
@@ -303,21 +368,32 @@ async fn analyze_api(Extract(state): Extract<State>, request: Request) -> Respon
     }
 }
 
-/// The whole body, at most the request limit. Past the limit the rest is read and thrown away
-/// (see [`drain`]) before the 413, so that a client still sending reads the answer.
+/// The whole body, at most the request limit, within the body time limit (else 408). Past
+/// the size limit the rest is read and thrown away (see [`drain`]) before the 413, so that a
+/// client still sending reads the answer.
 async fn read_body(state: &State, mut body: Body) -> Result<Vec<u8>, Failure> {
     let limit = state.inner.limit;
     let expected = body.size_hint().lower().min(limit as u64) as usize;
     let mut out = Vec::with_capacity(expected);
-    while let Some(data) = next_data(&mut body).await {
-        let data =
-            data.map_err(|e| Failure::bad_request(format!("the request could not be read ({e})")))?;
-        if out.len() + data.len() > limit {
-            drop(out);
-            drain(body).await;
-            return Err(state.too_large(None));
+    let read = async {
+        while let Some(data) = next_data(&mut body).await {
+            let data = data.map_err(|e| {
+                Failure::bad_request(format!("the request could not be read ({e})"))
+            })?;
+            if out.len() + data.len() > limit {
+                return Ok(true);
+            }
+            out.extend_from_slice(&data);
         }
-        out.extend_from_slice(&data);
+        Ok(false)
+    };
+    let over = tokio::time::timeout(state.inner.body_timeout, read)
+        .await
+        .map_err(|_| state.too_slow())??;
+    if over {
+        drop(out);
+        drain(body, state.inner.body_timeout).await;
+        return Err(state.too_large(None));
     }
     Ok(out)
 }
@@ -447,23 +523,31 @@ fn upload_name(file_name: Option<&str>) -> String {
     }
 }
 
-/// Refuse what must not reach the routes: a foreign `Host` on a loopback listener (a web page
-/// re-pointing its own name at 127.0.0.1, DNS rebinding), a post from another site's page, a
-/// body declared larger than the limit.
+/// Marks the request's connection busy until the answer is produced (see `conn.rs`); the
+/// connection is absent when the router is used without [`super::conn::Limited`].
+async fn busy(request: Request, next: Next) -> Response {
+    let busy = request
+        .extensions()
+        .get::<ConnectInfo<ConnHandle>>()
+        .map(|ConnectInfo(conn)| conn.busy());
+    let response = next.run(request).await;
+    drop(busy);
+    response
+}
+
+/// Refuse what must not reach the routes: a foreign `Host` (a web page re-pointing its own
+/// name at this server, DNS rebinding), a post from another site's page, a body declared
+/// larger than the limit.
 async fn guard(Extract(state): Extract<State>, request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
     let headers = request.headers();
     let host = headers
         .get(header::HOST)
         .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned());
-    if state.inner.loopback
-        && let Some(host) = &host
-        && !is_local_host(host)
+    if let Some(host) = &host
+        && !state.host_allowed(host)
     {
-        let failure = Failure::new(
-            StatusCode::FORBIDDEN,
-            "this server listens on a loopback address and answers only to localhost, 127.0.0.1 or [::1]",
-        );
+        let failure = Failure::new(StatusCode::FORBIDDEN, state.inner.foreign_host.clone());
         return state.fail(api, failure);
     }
     if !matches!(*request.method(), Method::GET | Method::HEAD)
@@ -488,16 +572,16 @@ async fn guard(Extract(state): Extract<State>, request: Request, next: Next) -> 
             .get(header::EXPECT)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
         if !waits {
-            drain(request.into_body()).await;
+            drain(request.into_body(), state.inner.body_timeout).await;
         }
         return state.fail(api, state.too_large(Some(size)));
     }
     next.run(request).await
 }
 
-/// Read a body to its end and throw it away (bounded by [`DRAIN_MAX_BYTES`] and
-/// [`DRAIN_MAX_TIME`]).
-async fn drain(mut body: Body) {
+/// Read a body to its end and throw it away (bounded by [`DRAIN_MAX_BYTES`], and by
+/// [`DRAIN_MAX_TIME`] or `limit`, the shorter).
+async fn drain(mut body: Body, limit: Duration) {
     let read = async {
         let mut seen = 0u64;
         while let Some(Ok(data)) = next_data(&mut body).await {
@@ -507,24 +591,103 @@ async fn drain(mut body: Body) {
             }
         }
     };
-    let _ = tokio::time::timeout(DRAIN_MAX_TIME, read).await;
+    let _ = tokio::time::timeout(DRAIN_MAX_TIME.min(limit), read).await;
 }
 
-/// `localhost`, a name under `.localhost`, or a loopback IP literal, with or without a port.
-fn is_local_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or_default(),
-        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+/// The name (lowercase, without brackets or a final dot) and the port of a `Host` value or
+/// an origin's authority: `name`, `name:port`, `[v6]`, `[v6]:port`. `None` when malformed.
+fn split_host(host: &str) -> Option<(String, Option<u16>)> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let (inside, after) = rest.split_once(']')?;
+            let port = match after {
+                "" => None,
+                after => Some(after.strip_prefix(':')?),
+            };
+            (inside, port)
+        }
+        None => match host.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let port = match port {
+        Some(port) => Some(port.parse::<u16>().ok()?),
+        None => None,
     };
     let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name.is_empty() || name.contains(['/', '@', '[', ']']) {
+        return None;
+    }
+    Some((name, port))
+}
+
+/// `localhost`, a name under `.localhost`, or a loopback IP literal (a name as
+/// [`split_host`] gives it).
+fn is_local_name(name: &str) -> bool {
     name == "localhost"
         || name.ends_with(".localhost")
         || name
-            .parse::<std::net::IpAddr>()
+            .parse::<IpAddr>()
             .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
-/// True when `origin` (`scheme://host[:port]`) names the server the request was sent to.
+/// `localhost`, a name under `.localhost`, or a loopback IP literal, with or without a port.
+#[cfg(test)]
+fn is_local_host(host: &str) -> bool {
+    split_host(host).is_some_and(|(name, _)| is_local_name(&name))
+}
+
+/// True when a server listening on `listen` answers to this `Host` value: a name of
+/// `allowed` (any port); on a loopback listener a local name ([`is_local_name`], any port);
+/// on any other its own IP address and port, or, listening on every address, any IP address
+/// or local name with its port. A port left out is 80. Names that could be an attacker's
+/// (DNS rebinding) get through only by being in `allowed`.
+fn host_allowed(host: &str, listen: SocketAddr, loopback: bool, allowed: &[String]) -> bool {
+    let Some((name, port)) = split_host(host) else {
+        return false;
+    };
+    if allowed.contains(&name) {
+        return true;
+    }
+    if loopback {
+        return is_local_name(&name);
+    }
+    if port.unwrap_or(80) != listen.port() {
+        return false;
+    }
+    let own = listen.ip().to_canonical();
+    match name.parse::<IpAddr>() {
+        Ok(ip) => own.is_unspecified() || ip.to_canonical() == own,
+        Err(_) => own.is_unspecified() && is_local_name(&name),
+    }
+}
+
+/// The 403's sentence for a `Host` the server does not answer to.
+fn foreign_host_message(listen: SocketAddr, allow_list: bool) -> String {
+    let allowed = if allow_list {
+        " and the names given with --allow-host"
+    } else {
+        ""
+    };
+    if super::is_loopback(&listen) {
+        format!(
+            "this server listens on a loopback address and answers only to localhost, 127.0.0.1 or [::1]{allowed}"
+        )
+    } else if listen.ip().is_unspecified() {
+        format!(
+            "this server answers only to an IP address of this machine with port {}, or localhost{allowed}: other names are refused (DNS rebinding); add one with --allow-host",
+            listen.port()
+        )
+    } else {
+        format!(
+            "this server answers only to {listen}{allowed}: other names are refused (DNS rebinding); add one with --allow-host"
+        )
+    }
+}
+
+/// True when `origin` (`scheme://host[:port]`) names the server the request was sent to: the
+/// same name and port as `host`, a port left out being the scheme's default.
 fn same_origin(origin: &[u8], host: Option<&str>) -> bool {
     let Ok(origin) = std::str::from_utf8(origin) else {
         return false;
@@ -532,10 +695,20 @@ fn same_origin(origin: &[u8], host: Option<&str>) -> bool {
     let Some(host) = host else {
         return false;
     };
-    let authority = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    authority.is_some_and(|a| a.eq_ignore_ascii_case(host))
+    let origin = origin.to_ascii_lowercase();
+    let (authority, default_port) = if let Some(a) = origin.strip_prefix("http://") {
+        (a, 80)
+    } else if let Some(a) = origin.strip_prefix("https://") {
+        (a, 443)
+    } else {
+        return false;
+    };
+    match (split_host(authority), split_host(host)) {
+        (Some((a, a_port)), Some((h, h_port))) => {
+            a == h && a_port.unwrap_or(default_port) == h_port.unwrap_or(default_port)
+        }
+        _ => false,
+    }
 }
 
 /// The headers every answer carries.
@@ -632,6 +805,61 @@ mod tests {
             Some("127.0.0.1:8025")
         ));
         assert!(!same_origin(b"http://127.0.0.1:8025", None));
+    }
+
+    #[test]
+    fn origins_with_default_ports() {
+        assert!(same_origin(b"http://localhost", Some("localhost:80")));
+        assert!(same_origin(b"http://localhost:80", Some("localhost")));
+        assert!(same_origin(
+            b"https://mail.example",
+            Some("mail.example:443")
+        ));
+        assert!(same_origin(b"http://[::1]:8025", Some("[::1]:8025")));
+        assert!(!same_origin(b"http://localhost", Some("localhost:8025")));
+        assert!(!same_origin(b"https://localhost", Some("localhost:80")));
+        assert!(!same_origin(b"ftp://localhost", Some("localhost")));
+    }
+
+    #[test]
+    fn hosts_of_a_network_listener() {
+        let listen: SocketAddr = "192.168.1.2:8025".parse().expect("address");
+        let allowed = vec!["mailtrace.lan".to_string()];
+        let ok = |host: &str| host_allowed(host, listen, false, &allowed);
+        assert!(ok("192.168.1.2:8025"));
+        assert!(ok("[::ffff:192.168.1.2]:8025"));
+        assert!(ok("mailtrace.lan"));
+        assert!(ok("MAILTRACE.LAN.:8025"));
+        for host in [
+            "192.168.1.2",
+            "192.168.1.2:80",
+            "192.168.1.3:8025",
+            "localhost:8025",
+            "evil.example:8025",
+            "mailtrace.lan.evil.example:8025",
+            "192.168.1.2:8025:1",
+            "",
+        ] {
+            assert!(!ok(host), "{host}");
+        }
+        let every: SocketAddr = "0.0.0.0:8025".parse().expect("address");
+        let any = |host: &str| host_allowed(host, every, false, &[]);
+        assert!(any("10.0.0.7:8025"));
+        assert!(any("[2001:db8::1]:8025"));
+        assert!(any("localhost:8025"));
+        assert!(!any("10.0.0.7:9000"));
+        assert!(!any("evil.example:8025"));
+        // a loopback listener: local names on any port, and the allowed names
+        let loopback: SocketAddr = "127.0.0.1:8025".parse().expect("address");
+        assert!(host_allowed("localhost:1", loopback, true, &[]));
+        assert!(!host_allowed("evil.example", loopback, true, &[]));
+        assert!(host_allowed("mailtrace.lan", loopback, true, &allowed));
+    }
+
+    #[test]
+    fn seconds_in_words() {
+        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
+        assert_eq!(seconds(Duration::from_millis(500)), "0.5 s");
     }
 
     #[test]

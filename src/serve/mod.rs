@@ -17,8 +17,19 @@
 //!   [`crate::render::json::render`] of the report, byte for byte what `--format json` prints
 //!   for standard input (the report's input name is `-`) but for the final line break;
 //! - errors as a short page saying what was wrong in one sentence (JSON `{"error": "..."}`
-//!   under `/api/`): 400 not a message, 403 a cross-site post or a foreign `Host` on a
-//!   loopback listener, 404, 405, 413 over the size limit, 500 the analysis failed.
+//!   under `/api/`): 400 not a message, 403 a cross-site post or a foreign `Host`, 404, 405,
+//!   408 a body that took too long to arrive, 413 over the size limit, 500 the analysis
+//!   failed, 503 the analysis took too long.
+//!
+//! Which `Host` it answers to (DNS rebinding: a web page re-pointing its own name at this
+//! server must not be served): on a loopback listener `localhost`, names under `.localhost`
+//! and loopback addresses; on any other, its own address and port (any address of the machine
+//! with its port when it listens on all of them, `localhost` too). On both, the names of
+//! [`ServeConfig::allowed_hosts`].
+//!
+//! Time and connection limits (a client that sends slowly, or never finishes, must not hold
+//! the server): [`ServeConfig::header_read_timeout`], [`ServeConfig::body_read_timeout`],
+//! [`ServeConfig::analysis_timeout`] and [`ServeConfig::max_connections`] (`conn.rs`).
 //!
 //! What it must not do: store or log anything about a request beyond its request line (method,
 //! path, status and duration: [`RequestLog`]); read the clock unless the caller passes one
@@ -41,10 +52,28 @@ use crate::auth::dns::DnsSettings;
 use crate::batch::SharedDns;
 
 mod app;
+mod conn;
 mod page;
 
 /// The address the command listens on unless told otherwise: loopback, port 8025.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8025);
+
+/// The request limit of [`ServeConfig::new`] (and of the command): 10 MiB, below the
+/// message size limit of files (64 MiB), since anyone who can reach the server can post.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
+
+/// [`ServeConfig::header_read_timeout`] by default.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// [`ServeConfig::body_read_timeout`] by default.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// [`ServeConfig::analysis_timeout`] by default: the DNS budget of a message (20 s by
+/// default) and far more than any analysis needs besides.
+pub const DEFAULT_ANALYSIS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// [`ServeConfig::max_connections`] by default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 64;
 
 /// How long in-flight requests may take to finish once shutdown has been asked for.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -71,9 +100,28 @@ pub struct ServeConfig {
     /// [`ServeConfig::dns`] (tests, embedding); `dns` is then only what the page says. `None`
     /// in the command.
     pub shared_dns: Option<SharedDns>,
-    /// Largest request body accepted, in bytes (the command defaults it to
-    /// `options.max_message_bytes`). Past it: 413 with a message naming both sizes.
+    /// Largest request body accepted, in bytes ([`DEFAULT_MAX_REQUEST_BYTES`] by default).
+    /// Past it: 413 with a message naming both sizes. A message under it but over
+    /// `options.limits.max_message_bytes` gets a 413 naming that limit.
     pub max_request_bytes: usize,
+    /// How long a request's header may take to arrive, counted from the connection's opening
+    /// or from the previous answer on it (keep-alive); past it the connection is closed
+    /// without an answer. Default [`DEFAULT_HEADER_READ_TIMEOUT`].
+    pub header_read_timeout: Duration,
+    /// How long a request's body may take to arrive, all of it; past it: 408 and the
+    /// connection is closed. Default [`DEFAULT_BODY_READ_TIMEOUT`].
+    pub body_read_timeout: Duration,
+    /// How long one analysis may take, waiting for a free core included; past it: 503, and
+    /// the analysis is abandoned (it still holds its core until it ends: the DNS budget
+    /// bounds it). Default [`DEFAULT_ANALYSIS_TIMEOUT`].
+    pub analysis_timeout: Duration,
+    /// At most this many connections are open at once; past it new connections wait, unread,
+    /// until one closes. Default [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: usize,
+    /// More names (or IP addresses) the server answers to in the `Host` header, port or not
+    /// (a reverse proxy's name, the machine's name on the network): `--allow-host NAME`.
+    /// Any other `Host` that is not the server's own address gets a 403. Empty by default.
+    pub allowed_hosts: Vec<String>,
     /// When set, each request's `now` is read from it when the request arrives (the command
     /// passes `Utc::now` unless `--at` was given); when `None`, `options.now` is used as it
     /// is. The library reads no clock by itself.
@@ -83,12 +131,17 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
-    /// Serve on `listen` with these options and DNS; the request limit is
-    /// `options.max_message_bytes`, `now` is `options.now`, requests are logged to stderr.
+    /// Serve on `listen` with these options and DNS; the limits are the `DEFAULT_` constants
+    /// of this module, `now` is `options.now`, requests are logged to stderr.
     pub fn new(listen: SocketAddr, options: Options, dns: DnsSettings) -> Self {
         ServeConfig {
             listen,
-            max_request_bytes: options.max_message_bytes,
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            analysis_timeout: DEFAULT_ANALYSIS_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            allowed_hosts: Vec::new(),
             options,
             dns,
             shared_dns: None,
@@ -207,6 +260,7 @@ pub fn start(config: ServeConfig) -> io::Result<Server> {
         let _context = runtime.enter();
         tokio::net::TcpListener::from_std(listener)?
     };
+    let listener = conn::Limited::new(listener, config.max_connections, config.header_read_timeout);
     let handle = runtime.handle().clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let thread = std::thread::Builder::new()
@@ -226,13 +280,14 @@ pub fn start(config: ServeConfig) -> io::Result<Server> {
 }
 
 async fn serve(
-    listener: tokio::net::TcpListener,
+    listener: conn::Limited,
     router: axum::Router,
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> io::Result<()> {
     let mut graceful = stopped.clone();
     let mut hard = stopped;
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    let service = router.into_make_service_with_connect_info::<conn::ConnHandle>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         let _ = graceful.wait_for(|stop| *stop).await;
     });
     tokio::select! {

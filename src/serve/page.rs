@@ -114,6 +114,8 @@ impl Pages {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
             StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+            StatusCode::REQUEST_TIMEOUT => "Too slow",
+            StatusCode::SERVICE_UNAVAILABLE => "Not now",
             _ => "Something went wrong",
         };
         let sentence = sentence(message);

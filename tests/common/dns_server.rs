@@ -29,6 +29,8 @@ pub enum Behaviour {
     Silent,
     /// Over UDP: an empty truncated reply; over TCP: these records.
     Truncated(Vec<RData>),
+    /// A lying server: these records whatever type was asked (a TXT where an A is expected).
+    AnyType(Vec<RData>),
 }
 
 pub struct TestServer {
@@ -189,6 +191,11 @@ pub fn respond(
         Some(Behaviour::Silent) => return None,
         Some(Behaviour::Code(code)) => reply.metadata.response_code = *code,
         Some(Behaviour::Records(records)) => answer_with(&mut reply, records),
+        Some(Behaviour::AnyType(records)) => {
+            for rdata in records {
+                reply.add_answer(Record::from_rdata(query.name().clone(), 60, rdata.clone()));
+            }
+        }
         Some(Behaviour::Truncated(records)) => {
             if over_tcp {
                 answer_with(&mut reply, records);

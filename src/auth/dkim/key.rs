@@ -65,6 +65,7 @@ pub(super) fn fetch(dns: &Dns, name: &str, algorithm: Algorithm) -> Result<Key, 
                 DnsFailure::ServFail => format!("SERVFAIL looking up {name}"),
                 DnsFailure::Refused => format!("the DNS server refused the query for {name}"),
                 DnsFailure::Unreachable(why) => format!("DNS unreachable ({why})"),
+                DnsFailure::Budget(why) => format!("{why}: {name} not looked up"),
                 DnsFailure::Other(why) => format!("DNS error looking up {name}: {why}"),
             };
             return Err(problem(Reason::DnsError, note));
@@ -165,7 +166,7 @@ pub(crate) fn judge(record: &str, algorithm: Algorithm) -> Result<Key, KeyProble
         }
     };
     Ok(Key {
-        verifier: PublicKey::new(domain_key.p, Some(&p)),
+        verifier: PublicKey::new(domain_key.p, crate::auth::crypto::p_tag(record)),
         bits,
         testing,
         strict,

@@ -40,7 +40,8 @@
 //!   verifiers MUST NOT consider valid). A 1024-bit RSA key passes, with a note (RFC 8301 asks
 //!   signers for 2048 bits but verifiers must accept 1024);
 //! - `neutral`: `body-missing` (a headers-only input: the header signature is judged, the body
-//!   cannot be);
+//!   cannot be); `not-checked` (past the number of signatures verified per message,
+//!   `Limits::max_dkim_signatures`: described from its tags, nothing verified);
 //! - `temperror`: `dns-error` (a timeout, SERVFAIL, no network; offline with no zone answer
 //!   gives the note "not found (offline)");
 //! - `permerror`: the signature or its key cannot be used: `signature-syntax`,
@@ -175,6 +176,9 @@ pub enum Reason {
     HeaderMissing,
     /// The `i=` domain is not `d=` or under it (`permerror`).
     DomainMismatch,
+    /// Not verified: past the number of signatures checked per message
+    /// (`Limits::max_dkim_signatures`) (`neutral`).
+    NotChecked,
 }
 
 impl Reason {
@@ -202,6 +206,7 @@ impl Reason {
             Reason::UnsupportedQueryMethod => "unsupported-query-method",
             Reason::HeaderMissing => "header-missing",
             Reason::DomainMismatch => "domain-mismatch",
+            Reason::NotChecked => "not-checked",
         }
     }
 
@@ -213,7 +218,7 @@ impl Reason {
             | Reason::SignatureExpired
             | Reason::SignatureInFuture => AuthResult::Fail,
             Reason::WeakKey | Reason::WeakAlgorithm => AuthResult::Policy,
-            Reason::BodyMissing => AuthResult::Neutral,
+            Reason::BodyMissing | Reason::NotChecked => AuthResult::Neutral,
             Reason::DnsError => AuthResult::Temperror,
             Reason::KeyNotFound
             | Reason::KeyRevoked
@@ -304,6 +309,33 @@ pub fn verify_all(
     dns: &Dns,
     repaired: &[String],
 ) -> Vec<DkimCheck> {
+    verify_first(
+        usize::MAX,
+        message,
+        headers,
+        body_offset,
+        arrival,
+        now,
+        dns,
+        repaired,
+    )
+}
+
+/// [`verify_all`], verifying only the first `max` signatures (top to bottom). The others are
+/// described from their tags alone (no key lookup, no hash): result `neutral`, reason
+/// `not-checked`, both halves `unchecked`, and a note naming the limit
+/// (`Limits::max_dkim_signatures`).
+#[allow(clippy::too_many_arguments)]
+pub fn verify_first(
+    max: usize,
+    message: &[u8],
+    headers: &[HeaderField],
+    body_offset: Option<usize>,
+    arrival: Option<DateTime<Utc>>,
+    now: Option<DateTime<Utc>>,
+    dns: &Dns,
+    repaired: &[String],
+) -> Vec<DkimCheck> {
     let ctx = Context {
         message,
         headers,
@@ -314,12 +346,63 @@ pub fn verify_all(
         repaired,
     };
     let mut bodies = Bodies::default();
-    headers
+    let signatures: Vec<usize> = headers
         .iter()
         .enumerate()
         .filter(|(_, field)| field.is("DKIM-Signature"))
-        .map(|(index, _)| verify_one(&ctx, &mut bodies, index))
+        .map(|(index, _)| index)
+        .collect();
+    let total = signatures.len();
+    signatures
+        .into_iter()
+        .enumerate()
+        .map(|(n, index)| {
+            if n < max {
+                verify_one(&ctx, &mut bodies, index)
+            } else {
+                not_checked(&ctx, index, total, max)
+            }
+        })
         .collect()
+}
+
+/// A signature past the limit: its tags, described; nothing verified.
+fn not_checked(ctx: &Context<'_>, index: usize, total: usize, max: usize) -> DkimCheck {
+    let mut check = DkimCheck {
+        domain: String::new(),
+        selector: String::new(),
+        algorithm: String::new(),
+        canonicalization: "simple/simple".into(),
+        key_bits: None,
+        header_signature: HeaderSignature::Unchecked,
+        body_hash: BodyHash::Unchecked,
+        result: Reason::NotChecked.result(),
+        reason: Some(Reason::NotChecked.as_str().to_string()),
+        note: Some(format!(
+            "not checked: the message has {total} DKIM signatures and only the first {max} are \
+             verified (raise the limit with --max-dkim-signatures)"
+        )),
+        identity: None,
+        signed_headers: Vec::new(),
+        timestamp: None,
+        expiration: None,
+        body_length_limit: None,
+        unsigned_body_bytes: None,
+        from_oversigned: false,
+        header_index: index,
+        repaired_headers_signed: Vec::new(),
+    };
+    if let Some(raw) = ctx
+        .headers
+        .get(index)
+        .and_then(|field| canon::raw_field(ctx.message, field))
+    {
+        let value = raw.value.strip_suffix(b"\r\n").unwrap_or(&raw.value);
+        if let Ok(list) = tags::parse(value) {
+            describe(&list, &mut check);
+        }
+    }
+    check
 }
 
 struct Context<'a> {

@@ -251,6 +251,11 @@ fn resolver() -> StaticResolver {
             RecordType::Txt,
             &format!("v=DKIM1; k=rsa; p={RSA_2048_PUBLIC}"),
         )
+        .add(
+            "twokeys._domainkey.a.example",
+            RecordType::Txt,
+            &format!("v=DKIM1; k=rsa; p={RSA_2048_PUBLIC}; p={RSA_512_PUBLIC}"),
+        )
         .set(
             "slow._domainkey.a.example",
             RecordType::Txt,
@@ -316,6 +321,23 @@ fn replace(message: &[u8], from: &str, to: &str) -> Vec<u8> {
     let text = String::from_utf8(message.to_vec()).expect("utf-8 test message");
     assert!(text.contains(from), "{from:?} not in the message");
     text.replacen(from, to, 1).into_bytes()
+}
+
+#[test]
+fn a_record_with_two_keys_is_judged_as_mail_auth_reads_it() {
+    // signed with the first key; mail-auth keeps the last p= that decodes (the 512-bit one),
+    // so the signature does not verify. The fast RSA path must not say otherwise.
+    let signed = sign(
+        &rsa(RSA_2048),
+        MESSAGE,
+        &Sign {
+            selector: "twokeys",
+            ..Default::default()
+        },
+    );
+    let c = one(&signed);
+    assert_ne!(c.header_signature, HeaderSignature::Valid, "{c:#?}");
+    assert_ne!(c.result, AuthResult::Pass, "{c:#?}");
 }
 
 #[test]

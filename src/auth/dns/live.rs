@@ -183,7 +183,7 @@ impl LiveResolver {
         }
     }
 
-    fn lookup(&self, name: &str, rtype: RecordType) -> Answer {
+    fn lookup(&self, name: &str, rtype: RecordType, within: Duration) -> Answer {
         let mut state = match self.state.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -202,7 +202,8 @@ impl LiveResolver {
         let hickory_type = hickory_type(rtype);
         // hickory bounds a query by the timeout; this outer bound (room for a TCP retry after a
         // truncated reply) only guards against a hang.
-        let bound = self.config.timeout * 2 + Duration::from_millis(250);
+        // A message's DNS time budget (`within`) shortens the bound: no lookup runs past it.
+        let bound = (self.config.timeout * 2 + Duration::from_millis(250)).min(within);
         let future =
             async { tokio::time::timeout(bound, self.resolver.lookup(query, hickory_type)).await };
         // `block_on` panics inside another runtime (an async caller); run there on a thread.
@@ -248,8 +249,17 @@ impl Breaker {
 
 impl Resolver for LiveResolver {
     fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        self.query_within(name, rtype, Duration::MAX)
+    }
+
+    fn query_within(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        within: Duration,
+    ) -> (Answer, AnswerSource) {
         (
-            self.lookup(name, rtype),
+            self.lookup(name, rtype, within),
             AnswerSource::Live(self.label.clone()),
         )
     }

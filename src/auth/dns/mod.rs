@@ -61,6 +61,9 @@ pub enum DnsFailure {
     Unreachable(String),
     /// Offline: the name is in no zone file and no network may be used.
     Offline,
+    /// Not asked: the message's DNS budget (`--max-dns-lookups`, `--dns-time-budget`) is
+    /// spent. The text says which limit, e.g. "DNS time budget of 20 s spent".
+    Budget(String),
     /// Anything else.
     Other(String),
 }
@@ -93,12 +96,34 @@ pub enum AnswerSource {
     OfflineMissing,
     /// Records given in code (tests, suites with their own DNS data).
     Static,
+    /// Nobody was asked: the message's DNS budget was spent (`Failed(Budget(..))`).
+    NotAsked,
 }
 
 /// Something that answers DNS queries.
 pub trait Resolver: Send + Sync {
     /// Answer one query, saying where the answer came from.
     fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource);
+
+    /// Answer one query taking at most `within` (a live resolver shortens its timeout to it;
+    /// others answer at once anyway). [`Dns`] uses this so that no lookup runs past the
+    /// message's DNS time budget.
+    fn query_within(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        within: Duration,
+    ) -> (Answer, AnswerSource) {
+        let _ = within;
+        self.query(name, rtype)
+    }
+
+    /// An answer already cached below this resolver (a run cache shared between workers),
+    /// without asking anyone. [`Dns`] does not count such answers as lookups.
+    fn cached(&self, name: &str, rtype: RecordType) -> Option<(Answer, AnswerSource)> {
+        let _ = (name, rtype);
+        None
+    }
 }
 
 /// An in-memory resolver: records given in code. Names not present are NXDOMAIN.
@@ -172,6 +197,19 @@ impl Resolver for Fallback {
             Fallback::Other(other) => other.query(name, rtype),
         }
     }
+
+    fn query_within(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        within: Duration,
+    ) -> (Answer, AnswerSource) {
+        match self {
+            Fallback::Live(live) => live.query_within(name, rtype, within),
+            Fallback::Offline => OfflineResolver.query(name, rtype),
+            Fallback::Other(other) => other.query_within(name, rtype, within),
+        }
+    }
 }
 
 /// Zone files first, then the fallback: what `--dns-zone` with or without `--offline` means.
@@ -207,10 +245,19 @@ impl LayeredResolver {
 
 impl Resolver for LayeredResolver {
     fn query(&self, name: &str, rtype: RecordType) -> (Answer, AnswerSource) {
+        self.query_within(name, rtype, Duration::MAX)
+    }
+
+    fn query_within(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        within: Duration,
+    ) -> (Answer, AnswerSource) {
         match self.zones.lookup(name, rtype) {
             ZoneLookup::Answer(answer, source) => (answer, source),
-            ZoneLookup::Alias { target, .. } => self.fallback.query(&target, rtype),
-            ZoneLookup::NotMine => self.fallback.query(name, rtype),
+            ZoneLookup::Alias { target, .. } => self.fallback.query_within(&target, rtype, within),
+            ZoneLookup::NotMine => self.fallback.query_within(name, rtype, within),
         }
     }
 }
@@ -277,6 +324,17 @@ impl DnsSettings {
     }
 }
 
+/// A duration as people write it: `20 s`, `1.5 s`, `250 ms`.
+pub fn seconds(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
 /// Lowercase, no trailing dot.
 pub fn normalize_name(name: &str) -> String {
     name.trim().trim_end_matches('.').to_ascii_lowercase()
@@ -296,11 +354,57 @@ pub struct DnsUse {
     pub source: AnswerSource,
 }
 
-/// The DNS of a run: one resolver, one cache, and the log of answers used.
+/// The DNS of a run: one resolver, one cache, the log of answers used, and the budget of the
+/// message being analysed.
+///
+/// The budget ([`DnsBudget`]) is per message: [`crate::analyze`] calls [`Dns::begin`] at the
+/// start of each analysis, which sets the limits and zeroes what was spent. Only lookups that
+/// reach the resolver count, and only their time: answers from this cache or from a run cache
+/// below ([`Resolver::cached`]) are free. Past the budget a lookup answers
+/// `Failed(Budget(..))` at once; such answers are neither cached nor sent anywhere. A `Dns`
+/// on which `begin` was never called has no budget. One `Dns` serves one analysis at a time
+/// (the batch driver gives each worker its own).
 pub struct Dns {
     resolver: Box<dyn Resolver>,
     cache: Mutex<HashMap<(String, RecordType), (Answer, AnswerSource)>>,
     log: Mutex<Vec<DnsUse>>,
+    budget: Mutex<Spending>,
+}
+
+/// How much DNS one message may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DnsBudget {
+    /// Lookups that reach the resolver (cache hits are free).
+    pub max_lookups: usize,
+    /// Time spent in those lookups, all together.
+    pub time: Duration,
+}
+
+impl DnsBudget {
+    /// No budget at all.
+    pub const UNLIMITED: DnsBudget = DnsBudget {
+        max_lookups: usize::MAX,
+        time: Duration::MAX,
+    };
+}
+
+/// What the current message has spent of its budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DnsSpent {
+    /// Lookups that reached the resolver.
+    pub lookups: usize,
+    /// Time those lookups took.
+    pub time: Duration,
+    /// Lookups refused because the lookup limit was reached.
+    pub refused_lookups: usize,
+    /// Lookups refused because the time budget was spent.
+    pub refused_time: usize,
+}
+
+#[derive(Debug)]
+struct Spending {
+    budget: DnsBudget,
+    spent: DnsSpent,
 }
 
 impl std::fmt::Debug for Dns {
@@ -336,22 +440,53 @@ impl Dns {
             resolver,
             cache: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
+            budget: Mutex::new(Spending {
+                budget: DnsBudget::UNLIMITED,
+                spent: DnsSpent::default(),
+            }),
         }
+    }
+
+    /// Start a message: this budget, nothing spent yet.
+    pub fn begin(&self, budget: DnsBudget) {
+        let mut state = self.budget.lock().unwrap_or_else(|p| p.into_inner());
+        *state = Spending {
+            budget,
+            spent: DnsSpent::default(),
+        };
+    }
+
+    /// What the current message has spent (since [`Dns::begin`]).
+    pub fn spent(&self) -> DnsSpent {
+        self.budget.lock().unwrap_or_else(|p| p.into_inner()).spent
     }
 
     /// Query, through the cache; every answer used is logged.
     pub fn query(&self, name: &str, rtype: RecordType) -> Answer {
         let key = (normalize_name(name), rtype);
-        let cached = self.cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        let cached = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+            .or_else(|| self.resolver.cached(&key.0, rtype));
         let (answer, source) = match cached {
             Some(hit) => hit,
-            None => {
-                let fresh = self.resolver.query(&key.0, rtype);
-                if let Ok(mut c) = self.cache.lock() {
-                    c.insert(key.clone(), fresh.clone());
+            None => match self.spend() {
+                Err(refused) => (Answer::Failed(refused), AnswerSource::NotAsked),
+                Ok(within) => {
+                    let started = std::time::Instant::now();
+                    let fresh = self.resolver.query_within(&key.0, rtype, within);
+                    let took = started.elapsed();
+                    if let Ok(mut state) = self.budget.lock() {
+                        state.spent.time = state.spent.time.saturating_add(took);
+                    }
+                    if let Ok(mut c) = self.cache.lock() {
+                        c.insert(key.clone(), fresh.clone());
+                    }
+                    fresh
                 }
-                fresh
-            }
+            },
         };
         if let Ok(mut log) = self.log.lock() {
             let used = DnsUse {
@@ -365,6 +500,28 @@ impl Dns {
             }
         }
         answer
+    }
+
+    /// Take one lookup from the budget: the time left for it, or why there is none.
+    fn spend(&self) -> Result<Duration, DnsFailure> {
+        let mut state = self.budget.lock().unwrap_or_else(|p| p.into_inner());
+        let Spending { budget, spent } = &mut *state;
+        if spent.lookups >= budget.max_lookups {
+            spent.refused_lookups += 1;
+            return Err(DnsFailure::Budget(format!(
+                "DNS lookup limit of {} per message reached",
+                budget.max_lookups
+            )));
+        }
+        if spent.time >= budget.time {
+            spent.refused_time += 1;
+            return Err(DnsFailure::Budget(format!(
+                "DNS time budget of {} spent",
+                seconds(budget.time)
+            )));
+        }
+        spent.lookups += 1;
+        Ok(budget.time - spent.time)
     }
 
     /// TXT records at a name.

@@ -267,6 +267,7 @@ fn source_text(source: &AnswerSource) -> String {
         AnswerSource::Live(server) => format!("live {server}"),
         AnswerSource::OfflineMissing => "offline".to_string(),
         AnswerSource::Static => "static data".to_string(),
+        AnswerSource::NotAsked => "not asked".to_string(),
     })
 }
 
@@ -294,7 +295,7 @@ fn failure_text(failure: &DnsFailure) -> String {
         DnsFailure::Refused => "REFUSED".to_string(),
         DnsFailure::Unreachable(note) => note.clone(),
         DnsFailure::Offline => "not found (offline)".to_string(),
-        DnsFailure::Other(text) => text.clone(),
+        DnsFailure::Budget(text) | DnsFailure::Other(text) => text.clone(),
     }
 }
 

@@ -250,7 +250,7 @@ impl Iterator for MboxReader {
         }
         let bytes = if oversized {
             Err(format!(
-                "message at byte {offset} of {} is larger than {} bytes",
+                "message at byte {offset} of {} is larger than {} bytes (raise the limit with --max-message-bytes)",
                 self.path.display(),
                 self.max
             ))

@@ -535,7 +535,10 @@ fn read_limited(s: stream::Stream, max: usize) -> Result<Vec<u8>, ReadError> {
 }
 
 fn too_large(path: &Path, max: usize) -> String {
-    format!("{} is larger than {max} bytes", path.display())
+    format!(
+        "{} is larger than {max} bytes (raise the limit with --max-message-bytes)",
+        path.display()
+    )
 }
 
 /// One message file, whole.

@@ -10,6 +10,10 @@
 //!   invisible and direction-changing characters as visible `⟨U+202E⟩` markers instead of
 //!   letting them act, and clips very long values with a visible note (so a 1 MB header line
 //!   cannot make the page 1 MB);
+//! - the page is bounded in hops, findings and evidence as well: a mail loop of 20,000
+//!   Received fields gets its first and last hops and a row saying how many are left out (the
+//!   JSON report has them all), and the header fields are indexed once per page, so the work
+//!   stays linear in the message;
 //! - message text goes only into element content: never into attribute names, URLs, CSS or
 //!   SVG element names; classes come from fixed sets chosen here;
 //! - there is no JavaScript, and a Content-Security-Policy in a `<meta>` forbids everything but

@@ -9,6 +9,8 @@
 //! and each mark the codes of its findings; both sit in a gutter left of the text, so the first
 //! line of a field stays aligned with its continuation lines.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{Marker, escape_into, safe, thousands};
@@ -43,9 +45,12 @@ pub(super) enum Segment {
         findings: Vec<(usize, &'static str)>,
         /// The hop of the Received field the mark opens at the start of.
         hop: Option<usize>,
+        /// The hop's tag links to its row (the row is on the page).
+        hop_link: bool,
     },
-    /// A Received field starts here (no mark opens with it): its hop's tag.
-    Hop { hop: usize },
+    /// A Received field starts here (no mark opens with it): its hop's tag, a link to its
+    /// row when `link`.
+    Hop { hop: usize, link: bool },
     /// The mark closes.
     Close,
     /// Part of a line left out.
@@ -135,6 +140,76 @@ pub(super) fn received_starts(fields: &[Field], hops: usize) -> Vec<(usize, usiz
         .collect()
 }
 
+/// The header fields with what the page asks of them, made once per page so that each
+/// question costs a binary search, not a walk over every field: a message may carry
+/// thousands of fields and a finding per field.
+pub(super) struct FieldIndex {
+    /// The fields, top to bottom (as [`fields`] gives them).
+    pub fields: Vec<Field>,
+    /// For each name, ASCII-lowercased, the positions in `fields` of the fields so named.
+    by_name: HashMap<String, Vec<usize>>,
+    /// `(byte offset, hop)` of each Received field start, as [`received_starts`] gives them.
+    pub received: Vec<(usize, usize)>,
+}
+
+impl FieldIndex {
+    /// The index of `message`'s header block, for a report of `hops` hops.
+    pub fn new(message: &[u8], hops: usize) -> Self {
+        let fields = fields(message);
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in fields.iter().enumerate() {
+            by_name
+                .entry(f.name.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+        let received = received_starts(&fields, hops);
+        FieldIndex {
+            fields,
+            by_name,
+            received,
+        }
+    }
+
+    /// The field byte `pos` falls in, with its position in `fields`.
+    pub fn field_at(&self, pos: usize) -> Option<(usize, &Field)> {
+        let at = self
+            .fields
+            .partition_point(|f| f.start <= pos)
+            .checked_sub(1)?;
+        self.fields.get(at).filter(|f| pos < f.end).map(|f| (at, f))
+    }
+
+    /// How many fields are named `name` (ASCII case-insensitively) among the first `upto`,
+    /// and in all.
+    pub fn count_named(&self, name: &str, upto: usize) -> (usize, usize) {
+        match self.by_name.get(&name.to_ascii_lowercase()) {
+            Some(at) => (at.partition_point(|&i| i < upto), at.len()),
+            None => (0, 0),
+        }
+    }
+
+    /// The first field named `name` (ASCII case-insensitively).
+    pub fn first_named(&self, name: &str) -> Option<&Field> {
+        let at = *self.by_name.get(&name.to_ascii_lowercase())?.first()?;
+        self.fields.get(at)
+    }
+
+    /// Received fields in the block (whether or not they match the report's hops).
+    pub fn received_fields(&self) -> usize {
+        self.by_name.get("received").map_or(0, Vec::len)
+    }
+
+    /// The hop of the Received field that starts at byte `start`.
+    pub fn hop_at(&self, start: usize) -> Option<usize> {
+        let i = self
+            .received
+            .binary_search_by_key(&start, |(s, _)| *s)
+            .ok()?;
+        Some(self.received[i].1)
+    }
+}
+
 /// Move `pos` back to the start of the UTF-8 character it falls in (at most 3 bytes), so that
 /// a cut does not split a character when the text is UTF-8.
 fn snap(bytes: &[u8], pos: usize) -> usize {
@@ -154,13 +229,17 @@ struct Group {
     findings: Vec<(usize, &'static str)>,
 }
 
-/// The evidence numbers that got a mark (or an anchor inside one), and the view. `hops` is the
-/// number of hops of the report: the Received fields are tagged with theirs when the block
-/// holds as many.
-pub(super) fn build(message: &[u8], spans: &[Span], hops: usize) -> (RawView, Vec<usize>) {
+/// The evidence numbers that got a mark (or an anchor inside one), and the view.
+/// `hop_starts` are the Received field starts with their hops ([`received_starts`]): each
+/// gets its hop's tag, a link when `linked` says the page lists that hop.
+pub(super) fn build(
+    message: &[u8],
+    spans: &[Span],
+    hop_starts: &[(usize, usize)],
+    linked: impl Fn(usize) -> bool,
+) -> (RawView, Vec<usize>) {
     let block_end = header_block_len(message);
     let block = &message[..block_end];
-    let hop_starts = received_starts(&fields(message), hops);
     let mut next_hop = 0;
 
     // the spans that fall in the header block, clamped and snapped, merged where they overlap
@@ -232,10 +311,13 @@ pub(super) fn build(message: &[u8], spans: &[Span], hops: usize) -> (RawView, Ve
         if let Some((_, hop)) = hop_starts.get(next_hop).filter(|(at, _)| *at == line_start) {
             next_hop += 1;
             if !w.open && w.next_event() == Some(line_start) {
-                w.pending_hop = Some(*hop);
+                w.pending_hop = Some((*hop, linked(*hop)));
             } else {
                 w.flush();
-                w.segments.push(Segment::Hop { hop: *hop });
+                w.segments.push(Segment::Hop {
+                    hop: *hop,
+                    link: linked(*hop),
+                });
             }
         }
         let visible_end = if content_end - line_start > MAX_LINE_BYTES {
@@ -286,8 +368,8 @@ struct Writer<'a> {
     text: String,
     /// Bytes of escaped text made so far (what the page will hold).
     written: usize,
-    /// The hop tag for the mark about to open.
-    pending_hop: Option<usize>,
+    /// The hop tag for the mark about to open, and whether it links.
+    pending_hop: Option<(usize, bool)>,
 }
 
 impl Writer<'_> {
@@ -308,11 +390,13 @@ impl Writer<'_> {
             self.open = false;
             self.next += 1;
         } else {
+            let hop = self.pending_hop.take();
             self.segments.push(Segment::Open {
                 id: g.ids[0],
                 also: g.ids[1..].to_vec(),
                 findings: g.findings.clone(),
-                hop: self.pending_hop.take(),
+                hop: hop.map(|(h, _)| h),
+                hop_link: hop.is_some_and(|(_, l)| l),
             });
             self.open = true;
         }
@@ -361,7 +445,13 @@ mod tests {
 
     /// The view with no hops to tag.
     fn build(message: &[u8], spans: &[Span]) -> (RawView, Vec<usize>) {
-        super::build(message, spans, 0)
+        super::build(message, spans, &[], |_| true)
+    }
+
+    /// The view with the Received fields tagged for a report of `hops` hops.
+    fn build_with_hops(message: &[u8], spans: &[Span], hops: usize) -> (RawView, Vec<usize>) {
+        let index = FieldIndex::new(message, hops);
+        super::build(message, spans, &index.received, |h| h != 1)
     }
 
     fn span(k: usize, finding: usize, start: usize, end: usize) -> Span {
@@ -380,9 +470,16 @@ mod tests {
         for s in &view.segments {
             match s {
                 Segment::Text { html } => out.push_str(html.as_str().unwrap_or_default()),
-                Segment::Open { id, also, hop, .. } => {
+                Segment::Open {
+                    id,
+                    also,
+                    hop,
+                    hop_link,
+                    ..
+                } => {
                     if let Some(h) = hop {
-                        out.push_str(&format!("(hop {h})"));
+                        let link = if *hop_link { "" } else { " unlinked" };
+                        out.push_str(&format!("(hop {h}{link})"));
                     }
                     out.push_str(&format!("[{id}"));
                     for a in also {
@@ -391,7 +488,10 @@ mod tests {
                     out.push('>');
                 }
                 Segment::Close => out.push_str("<]"),
-                Segment::Hop { hop } => out.push_str(&format!("(hop {hop})")),
+                Segment::Hop { hop, link } => {
+                    let link = if *link { "" } else { " unlinked" };
+                    out.push_str(&format!("(hop {hop}{link})"))
+                }
                 Segment::Clip { more } => out.push_str(&format!("{{{more}}}")),
             }
         }
@@ -513,13 +613,14 @@ mod tests {
     fn received_fields_are_tagged_with_their_hop_newest_first() {
         let msg = b"Received: from b by c; x\r\n\tcont\r\nX: 1\r\nReceived: from a by b; y\r\n\r\nbody\r\n";
         // the first Received (bytes 0..33) is evidence: its tag rides on the mark
-        let (view, _) = super::build(msg, &[span(1, 1, 0, 33)], 2);
+        // (hop 1 is not on the page here: its tag is no link)
+        let (view, _) = build_with_hops(msg, &[span(1, 1, 0, 33)], 2);
         assert_eq!(
             flat(&view),
-            "(hop 2)[1>Received: from b by c; x\n\tcont\n<]X: 1\n(hop 1)Received: from a by b; y\n"
+            "(hop 2)[1>Received: from b by c; x\n\tcont\n<]X: 1\n(hop 1 unlinked)Received: from a by b; y\n"
         );
         // a count that does not match the report's hops tags nothing
-        let (view, _) = super::build(msg, &[], 3);
+        let (view, _) = build_with_hops(msg, &[], 3);
         assert!(!flat(&view).contains("(hop"));
         let f = fields(msg);
         assert_eq!(
@@ -528,5 +629,19 @@ mod tests {
         );
         assert_eq!((f[0].start, f[0].end), (0, 33));
         assert_eq!(received_starts(&f, 2), vec![(0, 2), (39, 1)]);
+        let index = FieldIndex::new(msg, 2);
+        assert_eq!(index.received_fields(), 2);
+        assert_eq!(
+            (index.hop_at(0), index.hop_at(39), index.hop_at(33)),
+            (Some(2), Some(1), None)
+        );
+        assert_eq!(
+            index.field_at(35).map(|(i, f)| (i, f.name.as_str())),
+            Some((1, "X"))
+        );
+        assert_eq!(index.count_named("RECEIVED", 2), (1, 2));
+        assert_eq!(index.count_named("received", 3), (2, 2));
+        assert_eq!(index.count_named("Nope", 3), (0, 0));
+        assert_eq!(index.first_named("x").map(|f| f.start), Some(33));
     }
 }

@@ -13,6 +13,7 @@
 //! Text placed in the SVG is escaped here with [`Marker::Svg`] (a `<span>` inside `<svg>`
 //! would end the SVG element), so the template only prints it.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use minijinja::value::Value;
@@ -22,6 +23,7 @@ use super::{Marker, markup, safe};
 use crate::hops::Side;
 use crate::report::{HopReport, Report};
 use crate::text::human_duration;
+use crate::timing::Delay;
 
 /// The drawing's width (it scales to the page with CSS).
 const WIDTH: f64 = 1000.0;
@@ -59,6 +61,96 @@ const TICKS: &[(i64, &str)] = &[
     (604_800, "1 wk"),
 ];
 
+/// A message with more hops than `HOP_HEAD + HOP_TAIL` has only its oldest `HOP_HEAD`, its
+/// newest `HOP_TAIL` and its boundary hop drawn and listed; a row in their place says how
+/// many are left out. Real mail has under 50 (Postfix bounces at 50, `hopcount_limit`), so it
+/// is never cut; a mail loop of thousands keeps the page to a few hundred rows.
+pub(super) const HOP_HEAD: usize = 200;
+pub(super) const HOP_TAIL: usize = 50;
+/// The height of the row that stands for hops left out.
+const GAP_H: f64 = 30.0;
+
+/// Which hops the page shows: see [`HOP_HEAD`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(super) struct HopWindow {
+    /// Hops of the report.
+    pub total: usize,
+    /// Hops `1..=head` are shown.
+    pub head: usize,
+    /// Hops `tail_from..=total` are shown.
+    pub tail_from: usize,
+    /// The boundary hop, shown wherever it is.
+    pub boundary: Option<usize>,
+}
+
+impl HopWindow {
+    pub fn of(report: &Report) -> Self {
+        let total = report.hops.len();
+        let (head, tail_from) = if total <= HOP_HEAD + HOP_TAIL {
+            (total, total + 1)
+        } else {
+            (HOP_HEAD, total - HOP_TAIL + 1)
+        };
+        HopWindow {
+            total,
+            head,
+            tail_from,
+            boundary: report.boundary.as_ref().map(|b| b.hop),
+        }
+    }
+
+    /// Hop `hop` has its row on the page (a link to `#hop-N` has its target).
+    pub fn shows(&self, hop: usize) -> bool {
+        (1..=self.total).contains(&hop)
+            && (hop <= self.head || hop >= self.tail_from || self.boundary == Some(hop))
+    }
+}
+
+/// Hops left out between two shown ones.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Gap {
+    /// How many and which, in words, with where to see them.
+    pub text: String,
+}
+
+/// The hops of `report` the page shows, each with the gap before it when hops were left
+/// out there; and the gap after the last one shown.
+pub(super) fn shown_hops<'a>(
+    report: &'a Report,
+    window: &HopWindow,
+    received_fields: usize,
+) -> (Vec<(Option<Gap>, &'a HopReport)>, Option<Gap>) {
+    // (first, last, how many) of the hops left out since the last one shown
+    let gap = |hidden: &mut Option<(usize, usize, usize)>| -> Option<Gap> {
+        let (first, last, count) = hidden.take()?;
+        Some(Gap {
+            text: format!(
+                "… {} hop{} not shown (hops {} to {}): the message has {} Received fields; \
+                 see the JSON report for every hop",
+                super::thousands(count),
+                if count == 1 { "" } else { "s" },
+                super::thousands(first),
+                super::thousands(last),
+                super::thousands(received_fields),
+            ),
+        })
+    };
+    let mut out = Vec::with_capacity(report.hops.len().min(HOP_HEAD + HOP_TAIL + 1));
+    let mut hidden = None;
+    for hop in &report.hops {
+        if window.shows(hop.index) {
+            out.push((gap(&mut hidden), hop));
+        } else {
+            hidden = Some(match hidden {
+                Some((first, _, count)) => (first, hop.index, count + 1),
+                None => (hop.index, hop.index, 1),
+            });
+        }
+    }
+    let after = gap(&mut hidden);
+    (out, after)
+}
+
 /// The caption under the drawing.
 pub(super) const SCALE_NOTE: &str = "Each bar is the time one hop took: from the previous hop's \
     stamp to this one's, drawn from 0 on a logarithmic scale, ln(1 + seconds), where each tick \
@@ -76,6 +168,8 @@ pub(super) struct Timeline {
     pub ticks: Vec<Tick>,
     pub hops: Vec<HopGlyph>,
     pub boundary: Option<BoundaryGlyph>,
+    /// Rows standing for hops left out (see [`HOP_HEAD`]).
+    pub gaps: Vec<GapGlyph>,
     pub note: &'static str,
     /// What the legend must explain (only what the drawing shows).
     pub legend: Legend,
@@ -144,6 +238,12 @@ pub(super) struct Bar {
     pub width: f64,
     /// `bar`, `bar slow`, `bar unknown`.
     pub class: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct GapGlyph {
+    pub y: f64,
+    pub text: Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -234,6 +334,16 @@ pub(super) fn skewed_hops(report: &Report) -> Vec<usize> {
     out
 }
 
+/// The delay measured into each hop from the hop before it ([`crate::timing::TimeStory::delay_at`]),
+/// looked up once for all hops.
+pub(super) fn delays_by_hop(report: &Report) -> HashMap<usize, &Delay> {
+    let mut out = HashMap::new();
+    for d in report.time.delays.iter().filter(|d| d.from_hop.is_some()) {
+        out.entry(d.hop).or_insert(d);
+    }
+    out
+}
+
 fn units(seconds: i64) -> f64 {
     (1.0 + seconds.unsigned_abs() as f64).ln()
 }
@@ -295,16 +405,19 @@ fn x_of(seconds: i64, top: i64) -> f64 {
     X0 + (X1 - X0) * units(seconds) / units(top).max(f64::MIN_POSITIVE)
 }
 
-/// Lay out the timeline of a report.
-pub(super) fn layout(report: &Report) -> Timeline {
+/// Lay out the timeline of a report: the hops `window` shows, and a row for each run of
+/// hops left out. `received_fields` is how many the header block holds (for those rows).
+pub(super) fn layout(report: &Report, window: &HopWindow, received_fields: usize) -> Timeline {
     let hops = &report.hops;
     let skewed = skewed_hops(report);
-    let slow: Vec<usize> = report
+    let delays = delays_by_hop(report);
+    let mut slow: Vec<usize> = report
         .findings
         .iter()
         .filter(|f| f.name == "hop-delay")
         .filter_map(|f| f.hop)
         .collect();
+    slow.sort_unstable();
     let boundary_hop = report.boundary.as_ref().map(|b| b.hop);
 
     // the scale: up to the first tick at or above the longest delay, at least 1 min
@@ -328,13 +441,25 @@ pub(super) fn layout(report: &Report) -> Timeline {
         .collect();
 
     let mut legend = Legend::default();
-    let mut glyphs = Vec::with_capacity(hops.len());
+    let (shown, after) = shown_hops(report, window, received_fields);
+    let mut glyphs = Vec::with_capacity(shown.len());
+    let mut gaps = Vec::new();
     let mut y = ROWS_TOP;
-    for (position, hop) in hops.iter().enumerate() {
+    let mut gap_row = |gap: Option<Gap>, y: &mut f64| {
+        if let Some(gap) = gap {
+            gaps.push(GapGlyph {
+                y: *y + 19.0,
+                text: safe(markup(&gap.text, Marker::Svg, super::MAX_TEXT_BYTES)),
+            });
+            *y += GAP_H;
+        }
+    };
+    for (position, (gap, hop)) in shown.into_iter().enumerate() {
+        gap_row(gap, &mut y);
         if boundary_hop == Some(hop.index) {
             y += BOUNDARY_GAP;
         }
-        let is_skewed = skewed.contains(&hop.index);
+        let is_skewed = skewed.binary_search(&hop.index).is_ok();
         let (host, details) = label_texts(hop);
         let mut lines = Vec::new();
         let mut line_y = y + 16.0;
@@ -346,7 +471,7 @@ pub(super) fn layout(report: &Report) -> Timeline {
                 y: line_y,
                 class: "host",
                 x: if i == 0 { 8.0 } else { 24.0 },
-                text: safe(markup(&text, Marker::Svg, usize::MAX)),
+                text: safe(markup(&text, Marker::Svg, super::MAX_TEXT_BYTES)),
             });
             line_y += LINE_H;
         }
@@ -355,7 +480,7 @@ pub(super) fn layout(report: &Report) -> Timeline {
                 y: line_y,
                 class: "by",
                 x: 24.0,
-                text: safe(markup(&text, Marker::Svg, usize::MAX)),
+                text: safe(markup(&text, Marker::Svg, super::MAX_TEXT_BYTES)),
             });
             line_y += LINE_H;
         }
@@ -363,9 +488,8 @@ pub(super) fn layout(report: &Report) -> Timeline {
 
         let mut start = false;
         let mut marker = false;
-        let cause = report
-            .time
-            .delay_at(hop.index)
+        let cause = delays
+            .get(&hop.index)
             .filter(|t| t.cause != "clock-skew")
             .map(|t| format!(" · {}", cause_words(&t.cause)))
             .unwrap_or_default();
@@ -397,7 +521,7 @@ pub(super) fn layout(report: &Report) -> Timeline {
             }
             Some(d) => {
                 let width = (x_of(d, top) - X0).max(MIN_BAR);
-                let class = if slow.contains(&hop.index) {
+                let class = if slow.binary_search(&hop.index).is_ok() {
                     legend.slow = true;
                     "bar slow"
                 } else {
@@ -496,6 +620,7 @@ pub(super) fn layout(report: &Report) -> Timeline {
         });
         y += height + 2.0;
     }
+    gap_row(after, &mut y);
 
     let boundary = report.boundary.as_ref().and_then(|b| {
         let glyph = glyphs.iter().find(|g| g.index == b.hop)?;
@@ -534,6 +659,7 @@ pub(super) fn layout(report: &Report) -> Timeline {
         ticks,
         hops: glyphs,
         boundary,
+        gaps,
         note: SCALE_NOTE,
         legend,
     }

@@ -2,11 +2,13 @@
 //! message text unless they are [`Value`]s made by [`safe`] from this module's own escaping;
 //! CSS classes are chosen from fixed sets, never taken from the message.
 
+use std::collections::HashMap;
+
 use minijinja::value::Value;
 use serde::Serialize;
 
-use super::raw::{self, Field, RawView, Span};
-use super::timeline::{self, Timeline, TlsColumn};
+use super::raw::{self, FieldIndex, RawView, Span};
+use super::timeline::{self, Gap, HopWindow, Timeline, TlsColumn};
 use super::{HtmlOptions, Marker, clipped_note, markdown, markup, safe, safe_back_link, thousands};
 use crate::auth::compare::ClaimView;
 use crate::diagnose::Severity;
@@ -28,7 +30,11 @@ pub(super) struct Page<'a> {
     summary: Summary,
     timeline: Timeline,
     tls_column: &'static TlsColumn,
+    /// Which hops have a row (and so an anchor) on the page.
+    hop_window: HopWindow,
     hop_rows: Vec<HopRow>,
+    /// The row after the last one, for hops left out at the end.
+    hops_after: Option<Gap>,
     time: TimeView,
     auth: Vec<AuthRow>,
     /// Some authentication row has a "why": the column is shown.
@@ -38,6 +44,8 @@ pub(super) struct Page<'a> {
     body_end: Option<BodyEnd>,
     verdicts: Vec<VerdictRow>,
     findings: Vec<FindingView>,
+    /// Findings past [`MAX_FINDINGS`], not shown.
+    findings_hidden: usize,
     counts: Vec<(&'static str, usize)>,
     raw: RawView,
     deliveries: Vec<Delivery>,
@@ -57,10 +65,15 @@ pub(super) fn page<'a>(
         Some(s) if !s.trim().is_empty() => format!("mailtrace · {s}"),
         _ => format!("mailtrace · {}", report.source.name),
     };
-    let fields = raw::fields(&source.message);
-    let (findings, spans) = findings(report, &source.message, &fields);
-    let (raw, marked) = raw::build(&source.message, &spans, report.hops.len());
+    // every question about the header fields is answered from this one index
+    let index = FieldIndex::new(&source.message, report.hops.len());
+    let window = HopWindow::of(report);
+    let (findings, spans) = findings(report, &source.message, &index);
+    let (raw, marked) = raw::build(&source.message, &spans, &index.received, |hop| {
+        window.shows(hop)
+    });
     let findings = link_evidence(findings, &marked);
+    let (hop_rows, hops_after) = hop_rows(report, &window, index.received_fields());
     let counts = [Severity::Error, Severity::Warning, Severity::Info]
         .into_iter()
         .map(|s| {
@@ -88,16 +101,19 @@ pub(super) fn page<'a>(
         back_link: options.back_link.as_deref().and_then(safe_back_link),
         explain: options.explain,
         summary: summary(report),
-        timeline: timeline::layout(report),
+        timeline: timeline::layout(report, &window, index.received_fields()),
         tls_column: &timeline::TLS_COLUMN,
-        hop_rows: hop_rows(report),
+        hop_window: window,
+        hop_rows,
+        hops_after,
         time: time_view(report),
         auth_why: auth.iter().any(|r| !r.why.is_empty()),
         auth,
         claims_why: report.claims.iter().any(|c| c.why.is_some()),
         claims: report.claims.iter().map(claim_row).collect(),
-        body_end: body_end(report, &source.message, &fields),
+        body_end: body_end(report, &source.message, &index),
         verdicts: verdicts(report),
+        findings_hidden: report.findings.len() - findings.len(),
         findings,
         counts,
         raw,
@@ -343,18 +359,35 @@ struct HopRow {
     at_boundary: bool,
     /// A hand-off inside one server (loopback, or from and by the same host).
     local: bool,
+    /// Hops left out before this row.
+    gap_before: Option<Gap>,
 }
 
-fn hop_rows(report: &Report) -> Vec<HopRow> {
+/// The rows of the hops `window` shows, and the gap after the last one.
+fn hop_rows(
+    report: &Report,
+    window: &HopWindow,
+    received_fields: usize,
+) -> (Vec<HopRow>, Option<Gap>) {
     let skewed = timeline::skewed_hops(report);
-    report
-        .hops
-        .iter()
-        .map(|hop| hop_row(report, hop, &skewed))
-        .collect()
+    let delays = timeline::delays_by_hop(report);
+    let (shown, after) = timeline::shown_hops(report, window, received_fields);
+    let rows = shown
+        .into_iter()
+        .map(|(gap, hop)| HopRow {
+            gap_before: gap,
+            ..hop_row(report, hop, &skewed, &delays)
+        })
+        .collect();
+    (rows, after)
 }
 
-fn hop_row(report: &Report, hop: &HopReport, skewed: &[usize]) -> HopRow {
+fn hop_row(
+    report: &Report,
+    hop: &HopReport,
+    skewed: &[usize],
+    delays: &HashMap<usize, &Delay>,
+) -> HopRow {
     let tls = hop
         .tls
         .as_ref()
@@ -363,12 +396,11 @@ fn hop_row(report: &Report, hop: &HopReport, skewed: &[usize]) -> HopRow {
     let (delay, delay_class) = match hop.delay_seconds {
         Some(d) if d < 0 => (format!("{} (skew)", human_duration(d)), "skewed-cell"),
         Some(d) => {
-            let cause = report
-                .time
-                .delay_at(hop.index)
+            let cause = delays
+                .get(&hop.index)
                 .map(|t| format!(" ({})", t.label))
                 .unwrap_or_default();
-            let class = if skewed.contains(&hop.index) {
+            let class = if skewed.binary_search(&hop.index).is_ok() {
                 "skewed-cell"
             } else {
                 ""
@@ -401,13 +433,19 @@ fn hop_row(report: &Report, hop: &HopReport, skewed: &[usize]) -> HopRow {
         },
         at_boundary: report.boundary.as_ref().is_some_and(|b| b.hop == hop.index),
         local: timeline::is_local_handoff(hop),
+        gap_before: None,
     }
 }
+
+/// Delays and skews told in "Where the time went", each; the rest are counted.
+const MAX_TIME_ITEMS: usize = 100;
 
 #[derive(Serialize)]
 struct TimeView {
     delays: Vec<TimeDelay>,
     skews: Vec<TimeSkew>,
+    /// Delays and skews past [`MAX_TIME_ITEMS`], not told.
+    hidden: usize,
 }
 
 #[derive(Serialize)]
@@ -429,11 +467,29 @@ struct TimeSkew {
 
 fn time_view(report: &Report) -> TimeView {
     let is_skew = |d: &Delay| d.cause == "clock-skew" || d.seconds < 0;
+    let mut skew_delays: Vec<usize> = report
+        .time
+        .delays
+        .iter()
+        .filter(|d| is_skew(d))
+        .map(|d| d.hop)
+        .collect();
+    skew_delays.sort_unstable();
+    // a skew already told by the delay of its hop is not told twice
+    let skews = report
+        .time
+        .skews
+        .iter()
+        .filter(|s| s.hop.is_none_or(|h| skew_delays.binary_search(&h).is_err()));
+    let skews_told = skews.clone().count();
+    let hidden = report.time.delays.len().saturating_sub(MAX_TIME_ITEMS)
+        + skews_told.saturating_sub(MAX_TIME_ITEMS);
     TimeView {
         delays: report
             .time
             .delays
             .iter()
+            .take(MAX_TIME_ITEMS)
             .map(|d| TimeDelay {
                 hop: d.hop,
                 skew: is_skew(d),
@@ -449,21 +505,15 @@ fn time_view(report: &Report) -> TimeView {
                 explanation: d.explanation.clone(),
             })
             .collect(),
-        // a skew already told by the delay of its hop is not told twice
-        skews: report
-            .time
-            .skews
-            .iter()
-            .filter(|s| {
-                !s.hop
-                    .is_some_and(|h| report.time.delays.iter().any(|d| d.hop == h && is_skew(d)))
-            })
+        skews: skews
+            .take(MAX_TIME_ITEMS)
             .map(|s| TimeSkew {
                 hop: s.hop,
                 source: s.source.clone(),
                 explanation: s.explanation.clone(),
             })
             .collect(),
+        hidden,
     }
 }
 
@@ -834,6 +884,8 @@ pub(super) struct FindingView {
     evidence: Vec<EvidenceView>,
     /// How many evidence items are shown before "and N more".
     evidence_shown: usize,
+    /// Evidence items past [`MAX_EVIDENCE`], not on the page.
+    evidence_hidden: usize,
     summary: &'static str,
     /// The teaching page, as safe HTML (first finding of its code only).
     teaching: Option<Value>,
@@ -855,6 +907,11 @@ struct EvidenceView {
 
 /// Evidence items shown at once; with more than `EVIDENCE_SHOWN + 1`, the rest fold away.
 const EVIDENCE_SHOWN: usize = 2;
+/// Evidence items of one finding on the page (shown and folded); the rest are counted.
+const MAX_EVIDENCE: usize = 50;
+/// Findings on the page, worst first; the rest are counted. Real mail has a dozen at most;
+/// a mail loop may have one per hop.
+const MAX_FINDINGS: usize = 200;
 
 /// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`.
 fn ordinal(n: usize) -> String {
@@ -870,28 +927,24 @@ fn ordinal(n: usize) -> String {
 
 /// Where a span lies, in words: the header field it falls in, which of its name from the
 /// top, and for a Received field its hop. None when it is outside the header block.
-fn place(start: usize, header: &str, fields: &[Field], hops: usize) -> Option<String> {
-    let at = fields
-        .partition_point(|f| f.start <= start)
-        .checked_sub(1)?;
-    let field = fields.get(at).filter(|f| start < f.end)?;
+fn place(start: usize, header: &str, index: &FieldIndex) -> Option<String> {
+    let (at, field) = index.field_at(start)?;
     let name = if field.name.is_empty() {
         header
     } else {
         field.name.as_str()
     };
-    let same = |f: &Field| f.name.eq_ignore_ascii_case(name);
-    let nth = fields[..=at].iter().filter(|f| same(f)).count();
-    let total = fields.iter().filter(|f| same(f)).count();
+    let (before, total) = index.count_named(name, at);
+    // the field itself counts when it bears the name (a field without one does not)
+    let nth = before + usize::from(field.name.eq_ignore_ascii_case(name));
     let mut out = format!("{name} header");
     if total > 1 {
         out.push_str(&format!(", {} from the top", ordinal(nth)));
     }
-    if name.eq_ignore_ascii_case("Received") {
-        let received = raw::received_starts(fields, hops);
-        if let Some((_, hop)) = received.iter().find(|(s, _)| *s == field.start) {
-            out.push_str(&format!(" (hop {hop})"));
-        }
+    if name.eq_ignore_ascii_case("Received")
+        && let Some(hop) = index.hop_at(field.start)
+    {
+        out.push_str(&format!(" (hop {hop})"));
     }
     Some(out)
 }
@@ -947,15 +1000,17 @@ fn excerpt(header: &str, excerpt: &str, span: Option<[usize; 2]>, message: &[u8]
 }
 
 /// The findings, and every evidence span numbered in order (k = 1, 2, ...).
-fn findings(report: &Report, message: &[u8], fields: &[Field]) -> (Vec<FindingView>, Vec<Span>) {
+/// Only the first [`MAX_FINDINGS`] findings and their first [`MAX_EVIDENCE`] items each.
+fn findings(report: &Report, message: &[u8], index: &FieldIndex) -> (Vec<FindingView>, Vec<Span>) {
     let mut spans = Vec::new();
     let mut first_of_code: Vec<(&str, usize)> = Vec::new();
-    let mut out = Vec::with_capacity(report.findings.len());
-    for (i, f) in report.findings.iter().enumerate() {
+    let mut out = Vec::with_capacity(report.findings.len().min(MAX_FINDINGS));
+    for (i, f) in report.findings.iter().enumerate().take(MAX_FINDINGS) {
         let n = i + 1;
         let evidence = f
             .evidence
             .iter()
+            .take(MAX_EVIDENCE)
             .map(|e| {
                 let k = e.span.map(|[start, end]| {
                     let k = spans.len() + 1;
@@ -971,9 +1026,7 @@ fn findings(report: &Report, message: &[u8], fields: &[Field]) -> (Vec<FindingVi
                 EvidenceView {
                     header: e.header.clone(),
                     excerpt: excerpt(&e.header, &e.excerpt, e.span, message),
-                    place: e
-                        .span
-                        .and_then(|[s, _]| place(s, &e.header, fields, report.hops.len())),
+                    place: e.span.and_then(|[s, _]| place(s, &e.header, index)),
                     bytes: e
                         .span
                         .map(|[s, end]| format!("bytes {}–{}", thousands(s), thousands(end))),
@@ -982,6 +1035,7 @@ fn findings(report: &Report, message: &[u8], fields: &[Field]) -> (Vec<FindingVi
                 }
             })
             .collect::<Vec<_>>();
+        let evidence_len = evidence.len();
         // two items and "and N more" (never "and 1 more": that one is shown)
         let evidence_shown = if evidence.len() > EVIDENCE_SHOWN + 1 {
             EVIDENCE_SHOWN
@@ -1006,6 +1060,7 @@ fn findings(report: &Report, message: &[u8], fields: &[Field]) -> (Vec<FindingVi
             hop: f.hop,
             evidence,
             evidence_shown,
+            evidence_hidden: f.evidence.len() - evidence_len,
             summary: rule.map(|r| r.summary).unwrap_or(""),
             teaching,
             teaching_at,
@@ -1040,7 +1095,7 @@ struct BodyEnd {
     encoded: Option<String>,
 }
 
-fn body_end(report: &Report, message: &[u8], fields: &[Field]) -> Option<BodyEnd> {
+fn body_end(report: &Report, message: &[u8], index: &FieldIndex) -> Option<BodyEnd> {
     let broken: Vec<String> = report
         .dkim
         .iter()
@@ -1103,9 +1158,8 @@ fn body_end(report: &Report, message: &[u8], fields: &[Field]) -> Option<BodyEnd
             safe(html)
         })
         .collect();
-    let encoded = fields
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case("Content-Transfer-Encoding"))
+    let encoded = index
+        .first_named("Content-Transfer-Encoding")
         .and_then(|f| {
             let text = String::from_utf8_lossy(&message[f.start..f.end]).to_ascii_lowercase();
             ["base64", "quoted-printable"]
@@ -1194,8 +1248,11 @@ struct Original {
     journey: String,
     time: Option<String>,
     hop_rows: Vec<HopRow>,
+    hops_after: Option<Gap>,
     auth: Vec<AuthRow>,
     findings: Vec<OriginalFinding>,
+    /// Findings past [`MAX_FINDINGS`], not shown.
+    findings_hidden: usize,
     error: Option<String>,
 }
 
@@ -1210,6 +1267,8 @@ struct OriginalFinding {
 }
 
 fn original(o: &Report, depth: usize) -> Original {
+    // the original's own header block is not at hand: its Received fields are its hops
+    let (hop_rows, hops_after) = hop_rows(o, &HopWindow::of(o), o.hops.len());
     Original {
         depth,
         rows: summary_rows(&o.message)
@@ -1218,11 +1277,14 @@ fn original(o: &Report, depth: usize) -> Original {
             .collect(),
         journey: journey_line(o),
         time: o.time.summary.clone(),
-        hop_rows: hop_rows(o),
+        hop_rows,
+        hops_after,
         auth: auth_rows(o),
+        findings_hidden: o.findings.len().saturating_sub(MAX_FINDINGS),
         findings: o
             .findings
             .iter()
+            .take(MAX_FINDINGS)
             .map(|f| OriginalFinding {
                 severity: f.severity.as_str(),
                 severity_class: severity_class(f.severity),
