@@ -1,6 +1,11 @@
 //! Small text helpers shared by findings and renderers: durations in words, and escaping of
 //! message content for terminals and Markdown.
 
+/// `"s"` unless `n` is 1: `format!("{n} hop{}", plural(n))`.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// A signed duration in words: `12 s`, `7 min 5 s`, `2 h 3 min`, `3 d 2 h`, `-7 min 5 s`.
 pub fn human_duration(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };

@@ -414,11 +414,11 @@ mod tests {
     use crate::auth::dns::{RecordType, StaticResolver};
 
     fn dns(records: &[(&str, &str)]) -> Dns {
-        let mut r = StaticResolver::new();
-        for (name, text) in records {
-            r.add(name, RecordType::Txt, text);
-        }
-        Dns::new(Box::new(r))
+        let txt: Vec<_> = records
+            .iter()
+            .map(|(name, text)| (*name, RecordType::Txt, *text))
+            .collect();
+        Dns::from_records(&txt)
     }
 
     fn domains(list: &[&str]) -> Vec<String> {

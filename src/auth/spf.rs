@@ -1286,11 +1286,7 @@ mod tests {
     }
 
     fn dns(records: &[(&str, RecordType, &str)]) -> Dns {
-        let mut r = StaticResolver::new();
-        for (name, rtype, value) in records {
-            r.add(name, *rtype, value);
-        }
-        Dns::new(Box::new(r))
+        Dns::from_records(records)
     }
 
     use RecordType::{A, Aaaa, Mx, Ptr, Txt};

@@ -615,11 +615,11 @@ mod tests {
     use RecordType::Txt;
 
     fn dns(records: &[(&str, &str)]) -> Dns {
-        let mut r = StaticResolver::new();
-        for (name, value) in records {
-            r.add(name, Txt, value);
-        }
-        Dns::new(Box::new(r))
+        let txt: Vec<_> = records
+            .iter()
+            .map(|(name, value)| (*name, Txt, *value))
+            .collect();
+        Dns::from_records(&txt)
     }
 
     fn run(d: &Dns, domain: &str) -> (DmarcSetup, Vec<Finding>) {

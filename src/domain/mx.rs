@@ -16,6 +16,7 @@ use crate::domain::rules::records::{
     mx_implicit, mx_no_mail_route, mx_null, mx_null_with_others, mx_target_ip_literal,
     mx_target_no_address, record_lookup_failed,
 };
+use crate::text::plural;
 
 /// The mail routing of a domain.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -449,10 +450,6 @@ fn push(findings: &mut Vec<Finding>, rule: &Rule, message: String, evidence: Vec
     findings.push(rule.finding(message, None, evidence));
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,11 +457,7 @@ mod tests {
     use RecordType::{A, Aaaa, Mx, Txt};
 
     fn dns(records: &[(&str, RecordType, &str)]) -> Dns {
-        let mut r = StaticResolver::new();
-        for (name, rtype, value) in records {
-            r.add(name, *rtype, value);
-        }
-        Dns::new(Box::new(r))
+        Dns::from_records(records)
     }
 
     fn run(d: &Dns) -> (MxCheck, Vec<Finding>) {

@@ -826,11 +826,7 @@ mod tests {
     use RecordType::{A, Mx, Txt};
 
     fn dns(records: &[(&str, RecordType, &str)]) -> Dns {
-        let mut r = StaticResolver::new();
-        for (name, rtype, value) in records {
-            r.add(name, *rtype, value);
-        }
-        Dns::new(Box::new(r))
+        Dns::from_records(records)
     }
 
     fn run(d: &Dns, domain: &str) -> (SpfSetup, Vec<Finding>) {

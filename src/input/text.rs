@@ -266,10 +266,7 @@ pub(super) fn split(text: &[u8]) -> Split {
     out
 }
 
-/// `"s"` unless `n` is 1.
-pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+pub(super) use crate::text::plural;
 
 #[cfg(test)]
 mod tests {

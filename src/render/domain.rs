@@ -9,7 +9,7 @@ use crate::domain::dkim::{KeyType, Lookup, SelectorCheck, SelectorSource};
 use crate::domain::mta_sts::PolicyFetch;
 use crate::domain::spf::SpfNode;
 use crate::domain::{DomainReport, Explained};
-use crate::text::{escape_markdown, escape_terminal};
+use crate::text::{escape_markdown, escape_terminal, plural};
 
 /// The report as text for a terminal.
 pub fn text(report: &DomainReport) -> String {
@@ -392,8 +392,4 @@ impl Layout {
         self.line("");
         self.line("Each finding has a teaching page: mailtrace explain CODE");
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -434,6 +434,16 @@ impl Resolver for OfflineResolver {
 }
 
 impl Dns {
+    /// A `Dns` answering only these records (name, type, value), nothing else: for tests and
+    /// suites with their own DNS data.
+    pub fn from_records(records: &[(&str, RecordType, &str)]) -> Self {
+        let mut r = StaticResolver::new();
+        for (name, rtype, value) in records {
+            r.add(name, *rtype, value);
+        }
+        Dns::new(Box::new(r))
+    }
+
     /// DNS through this resolver.
     pub fn new(resolver: Box<dyn Resolver>) -> Self {
         Dns {
