@@ -21,7 +21,8 @@ fi
 # --sanitizer none: the machine's stable toolchain has no sanitizer runtimes; libFuzzer's
 # coverage guidance and Rust's own checks (bounds, overflow in debug assertions) remain
 cargo fuzz build -O --sanitizer none
-bin=fuzz/target/x86_64-unknown-linux-gnu/release
+# cargo fuzz builds where cargo would: $CARGO_TARGET_DIR when set, else fuzz/target
+bin=${CARGO_TARGET_DIR:-fuzz/target}/x86_64-unknown-linux-gnu/release
 work=${TMPDIR:-/tmp}/mailtrace-fuzz
 rm -rf "$work"
 mkdir -p "$work"
@@ -46,6 +47,10 @@ seed() {
 
 failed=0
 for target in "${targets[@]}"; do
+    if [ ! -x "$bin/$target" ]; then
+        echo "scripts/fuzz.sh: $bin/$target was not built" >&2
+        exit 2
+    fi
     seed "$target"
     mkdir -p "fuzz/artifacts/$target"
     echo "== fuzz $target for ${seconds}s"
