@@ -115,6 +115,17 @@ impl TimeStory {
             .iter()
             .find(|d| d.hop == hop && d.from_hop.is_some())
     }
+
+    /// [`TimeStory::delay_at`] for every hop at once, for callers that walk all hops (one
+    /// lookup each instead of a scan of every delay each: a mail loop has thousands of hops).
+    pub fn delays_by_hop(&self) -> std::collections::HashMap<usize, &Delay> {
+        let mut out = std::collections::HashMap::new();
+        for d in self.delays.iter().filter(|d| d.from_hop.is_some()) {
+            // the first one, as delay_at finds it
+            out.entry(d.hop).or_insert(d);
+        }
+        out
+    }
 }
 
 /// Tell where the time went.

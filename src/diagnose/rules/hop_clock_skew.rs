@@ -47,15 +47,15 @@ declare_rule! {
 }
 
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
+    let delays = ctx.time.delays_by_hop();
     for hop in &ctx.chain.hops {
         let Some(delay) = hop.delay_seconds.filter(|d| *d < 0) else {
             continue;
         };
         let by = hop.fields.by_host.as_deref().unwrap_or("an unnamed host");
         // which clock, by how much, as a range: the time story weighed every time source
-        let which = ctx
-            .time
-            .delay_at(hop.index)
+        let which = delays
+            .get(&hop.index)
             .filter(|d| d.cause == "clock-skew")
             .map(|d| d.label.trim_start_matches("clock skew: ").to_string())
             .unwrap_or_else(|| "one of the two clocks is wrong".to_string());

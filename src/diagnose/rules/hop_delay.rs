@@ -45,6 +45,7 @@ declare_rule! {
 
 fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
     let threshold = ctx.options.delay_threshold_secs;
+    let delays = ctx.time.delays_by_hop();
     for hop in &ctx.chain.hops {
         let Some(delay) = hop.delay_seconds.filter(|d| *d >= threshold) else {
             continue;
@@ -57,7 +58,7 @@ fn check(rule: &Rule, ctx: &Context, out: &mut Vec<Finding>) {
             hop.index - 1
         );
         // the cause, as the time story judged it
-        let message = match ctx.time.delay_at(hop.index) {
+        let message = match delays.get(&hop.index) {
             Some(d) if d.cause == "clock-skew" => format!(
                 "{head}, not a real wait: {}",
                 d.label.trim_start_matches("clock skew: ")
