@@ -103,6 +103,16 @@ pub fn check(
     }
 }
 
+/// Record a finding of a domain rule (domain findings name no hop).
+pub(crate) fn push(
+    findings: &mut Vec<Finding>,
+    rule: &crate::diagnose::Rule,
+    message: String,
+    evidence: Vec<crate::diagnose::Evidence>,
+) {
+    findings.push(rule.finding(message, None, evidence));
+}
+
 /// One tag or term of a record and what it means, for the explanations.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explained {

@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use crate::auth::dns::{Answer, Dns, RecordType};
 use crate::auth::spf::failure_note;
-use crate::diagnose::{Evidence, Finding, Rule};
+use crate::diagnose::{Evidence, Finding};
+use crate::domain::push;
 use crate::domain::rules::records::{
     mx_implicit, mx_no_mail_route, mx_null, mx_null_with_others, mx_target_ip_literal,
     mx_target_no_address, record_lookup_failed,
@@ -444,10 +445,6 @@ fn delivery(domain: &str, mx: &MxCheck) -> String {
          connection; a 4xx answer or no exchanger reachable keeps the message queued and \
          retried for a few days before it bounces, and a 5xx answer bounces it at once."
     )
-}
-
-fn push(findings: &mut Vec<Finding>, rule: &Rule, message: String, evidence: Vec<Evidence>) {
-    findings.push(rule.finding(message, None, evidence));
 }
 
 #[cfg(test)]

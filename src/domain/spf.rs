@@ -17,12 +17,12 @@ use crate::auth::spf::{
     failure_note, is_spf_record, parse_record, parse_term, target_name,
 };
 use crate::diagnose::{Evidence, Finding, Rule};
-use crate::domain::Explained;
 use crate::domain::rules::records::{
     record_lookup_failed, spf_include_broken, spf_multiple_records, spf_neutral_all, spf_no_all,
     spf_pass_all, spf_ptr_used, spf_record_missing, spf_syntax_error, spf_too_many_lookups,
     spf_too_many_void_lookups,
 };
+use crate::domain::{Explained, push};
 
 /// Past this many DNS-querying terms nothing more is looked up: includes and redirects are no
 /// longer followed and `a`, `mx` and `exists` terms are counted without a query (a hostile or
@@ -813,10 +813,6 @@ fn where_(at: &str, domain: &str) -> String {
     } else {
         format!(" (reached through the redirect to {at})")
     }
-}
-
-fn push(findings: &mut Vec<Finding>, rule: &Rule, message: String, evidence: Vec<Evidence>) {
-    findings.push(rule.finding(message, None, evidence));
 }
 
 #[cfg(test)]
