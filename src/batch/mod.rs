@@ -152,22 +152,23 @@ impl Resolver for CachedResolver {
         }
         let key = (normalize_name(name), rtype);
         let fresh = self.resolver.query_within(&key.0, rtype, within);
-        // a panic elsewhere while the lock was held cannot leave the map half-written (insert
-        // and clone do not panic on our types), so a poisoned lock is still a good cache
-        self.cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(key, fresh.clone());
+        self.cache().insert(key, fresh.clone());
         fresh
     }
 
     fn cached(&self, name: &str, rtype: RecordType) -> Option<(Answer, AnswerSource)> {
         let key = (normalize_name(name), rtype);
+        self.cache().get(&key).cloned()
+    }
+}
+
+impl CachedResolver {
+    /// The cache. A panic elsewhere while the lock was held cannot leave the map half-written
+    /// (insert and clone do not panic on our types), so a poisoned lock is still a good cache.
+    fn cache(&self) -> std::sync::MutexGuard<'_, DnsCache> {
         self.cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&key)
-            .cloned()
     }
 }
 
